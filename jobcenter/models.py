@@ -1,0 +1,83 @@
+"""The organisation: municipalities (jobcenters), their teams, and the staff who log in."""
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names; a user normally has exactly one."""
+
+    CASEWORKER = "caseworker", _("Sagsbehandler")
+    MANAGER = "manager", _("Leder")
+    DPO = "dpo", _("Databeskyttelsesrådgiver")
+    ANALYST = "analyst", _("Analytiker")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Jobcenter(models.Model):
+    """One municipality's jobcenter: its own data controller. Every row that belongs to a
+    municipality carries it, and every selector filters by it."""
+
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    municipality_code = models.CharField(_("kommunekode"), max_length=3, unique=True)
+    dpo_contact = models.CharField(_("kontakt til databeskyttelsesrådgiver"), max_length=300)
+    judgement_first = models.BooleanField(
+        _("faglig vurdering før modellens estimat"),
+        default=True,
+        help_text=_("Sagsbehandleren registrerer sin egen vurdering, før estimatet vises."),
+    )
+
+    class Meta:
+        verbose_name = _("jobcenter")
+        verbose_name_plural = _("jobcentre")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A team of caseworkers. Its group carries the object permissions on the citizens
+    whose spells the team holds."""
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("navn"), max_length=200)
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="team", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(fields=["jobcenter", "name"], name="team_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jobcenter} / {self.name}"
+
+
+class User(AbstractUser):
+    """A member of staff. Users are deactivated, never deleted: the audit log keeps them."""
+
+    jobcenter = models.ForeignKey(
+        Jobcenter, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+
+    class Meta:
+        verbose_name = _("medarbejder")
+        verbose_name_plural = _("medarbejdere")
+
+    @property
+    def role(self) -> str | None:
+        """The user's role (the first role group they belong to), cached per instance."""
+        if not hasattr(self, "_role_cache"):
+            names = {g.name for g in self.groups.all()}
+            self._role_cache = next((r.value for r in Role if r.value in names), None)
+        return self._role_cache
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_active and self.role in {r.value for r in roles}

@@ -1,0 +1,108 @@
+"""Writes that belong to the organisation: jobcenters, teams, staff and their roles."""
+
+import socket
+
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from jobcenter.models import Jobcenter, Role, Team, User
+
+
+def heartbeat_record(*, note: str = "") -> dict:
+    """A worker's sign of life: answers with where it ran and what the database said."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        (one,) = cursor.fetchone()
+    return {
+        "host": socket.gethostname(),
+        "database": connection.vendor,
+        "database_name": str(connection.settings_dict["NAME"]),
+        "ok": one == 1,
+        "at": timezone.now().isoformat(),
+        "note": note,
+    }
+
+
+def roles_ensure() -> dict[str, Group]:
+    """The role groups exist (idempotent)."""
+    return {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+
+
+@transaction.atomic
+def team_create(*, jobcenter: Jobcenter, name: str, actor: User | None = None) -> Team:
+    group = Group.objects.create(name=f"team:{jobcenter.pk}:{name}")
+    team = Team.objects.create(jobcenter=jobcenter, name=name, group=group)
+    audit_record(
+        action="team.create",
+        user=actor,
+        jobcenter_id=jobcenter.pk,
+        object_type="team",
+        object_id=str(team.pk),
+        details={"name": name},
+    )
+    return team
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    jobcenter: Jobcenter | None,
+    team: Team | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    actor: User | None = None,
+) -> User:
+    """Creates a member of staff with one role; roles are groups, audited on change."""
+    groups = roles_ensure()
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        jobcenter=jobcenter,
+        team=team,
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
+    )
+    user.groups.add(groups[role.value])
+    if team is not None:
+        # Team membership is group membership: the team's group holds the object
+        # permissions on the citizens the team works with.
+        user.groups.add(team.group)
+    audit_record(
+        action="user.role_change",
+        user=actor,
+        jobcenter_id=jobcenter.pk if jobcenter else None,
+        object_type="user",
+        object_id=str(user.pk),
+        details={"username": username, "role": role.value, "team": team.name if team else None},
+    )
+    return user
+
+
+@transaction.atomic
+def auth_login_record(*, user: User) -> None:
+    audit_record(action="auth.login", user=user)
+
+
+@transaction.atomic
+def auth_logout_record(*, user: User) -> None:
+    audit_record(action="auth.logout", user=user)
+
+
+@transaction.atomic
+def auth_login_failed_record(*, username: str) -> None:
+    """A failed login, kept with the name tried (cut short; never a password)."""
+    known = User.objects.filter(username=username[:150]).first()
+    audit_record(
+        action="auth.login_failed",
+        user=None,
+        jobcenter_id=known.jobcenter_id if known else None,
+        flags=["failed_login"],
+        details={"username_tried": username[:150], "known_user": known is not None},
+    )
