@@ -1,0 +1,41 @@
+"""Every action the log knows. An unknown action is a programming error, not an event."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "auth.login", _("Login")
+    LOGOUT = "auth.logout", _("Logout")
+    LOGIN_FAILED = "auth.login_failed", _("Mislykket login")
+    CITIZEN_SEARCH = "citizen.search", _("Søgning efter borger")
+    CITIZEN_VIEW = "citizen.view", _("Visning af borger")
+    CASELOAD_VIEW = "caseload.view", _("Visning af sagsstamme")
+    CITIZEN_CREATE = "citizen.create", _("Oprettelse af borger")
+    ESTIMATE_VIEW = "estimate.view", _("Visning af estimat")
+    JUDGEMENT_RECORD = "judgement.record", _("Faglig vurdering")
+    DISAGREEMENT = "judgement.disagree", _("Uenighed med modellen")
+    RULE_FEEDBACK = "rule.feedback", _("Tilbagemelding på regel")
+    OBJECTION_RECORD = "objection.record", _("Indsigelse")
+    OBJECTION_WITHDRAW = "objection.withdraw", _("Indsigelse trukket tilbage")
+    CORRECTION = "snapshot.correct", _("Rettelse af oplysning")
+    LETTER = "letter.produce", _("Brev til borger")
+    BREAK_GLASS = "access.break_glass", _("Nødadgang")
+    EXPORT = "data.export", _("Eksport")
+    IMPORT = "data.import", _("Import")
+    DEMO_DATA = "data.demo_generate", _("Demodata dannet")
+    MODEL_TRAIN = "model.train", _("Model trænet")
+    MODEL_APPROVE = "model.approve", _("Model godkendt")
+    MODEL_REJECT = "model.reject", _("Model afvist")
+    MODEL_ACTIVATE = "model.activate", _("Model aktiveret")
+    MODEL_RETIRE = "model.retire", _("Model udfaset")
+    MODEL_ROLLBACK = "model.rollback", _("Model rullet tilbage")
+    SCORING_STOP = "scoring.stop", _("Stopkontakt for scoring")
+    TEAM_CREATE = "team.create", _("Team oprettet")
+    ROLE_CHANGE = "user.role_change", _("Rolle eller rettighed ændret")
+    PERMISSION_CHANGE = "permission.change", _("Objektrettighed ændret")
+    AUDIT_VIEW = "audit.view", _("Visning af log")
+    AUDIT_EXPORT = "audit.export", _("Eksport af log")
+    AUDIT_VERIFY = "audit.verify", _("Kontrol af loggens kæde")
+    AUDIT_RETENTION = "audit.retention", _("Sletning efter opbevaringsperiode")
+    ACCESS_REPORT = "audit.access_report", _("Indsigtsrapport for borger")
