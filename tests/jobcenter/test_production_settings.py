@@ -1,0 +1,62 @@
+"""DJANGO_ENV=production refuses to start on the development defaults."""
+
+import os
+import subprocess
+import sys
+
+from cryptography.fernet import Fernet
+
+GOOD = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 50,
+    "CPR_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "CPR_HASH_KEY": "y" * 64,
+    "ALLOWED_HOSTS": "jobcenter.example.dk",
+    "DEBUG": "false",
+}
+
+
+def _start(env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in GOOD}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "jobcenter.settings.base"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_starts_with_real_secrets():
+    result = _start(GOOD)
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_it_refuses_every_default():
+    result = _start({"DJANGO_ENV": "production"})
+    assert result.returncode != 0
+    for problem in ("SECRET_KEY", "CPR_ENCRYPTION_KEYS", "CPR_HASH_KEY", "ALLOWED_HOSTS"):
+        assert problem in result.stderr
+
+
+def test_it_refuses_debug_on():
+    result = _start({**GOOD, "DEBUG": "true"})
+    assert result.returncode != 0
+    assert "DEBUG is on" in result.stderr
+
+
+def test_secrets_may_come_from_files(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("z" * 50 + "\n")
+    result = _start({**{k: v for k, v in GOOD.items() if k != "SECRET_KEY"},
+                     "SECRET_KEY_FILE": str(secret)})
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_mistyped_boolean_names_the_variable():
+    result = _start({**GOOD, "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG: expected true/false" in result.stderr
