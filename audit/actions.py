@@ -30,6 +30,7 @@ class AuditAction(models.TextChoices):
     MODEL_ACTIVATE = "model.activate", _("Model aktiveret")
     MODEL_RETIRE = "model.retire", _("Model udfaset")
     MODEL_ROLLBACK = "model.rollback", _("Model rullet tilbage")
+    MODEL_POLICY = "model.policy", _("Politik for automatisk aktivering")
     SCORING_STOP = "scoring.stop", _("Stopkontakt for scoring")
     TEAM_CREATE = "team.create", _("Team oprettet")
     ROLE_CHANGE = "user.role_change", _("Rolle eller rettighed ændret")

@@ -74,7 +74,11 @@ def celery_worker_process(postgresql, broker_url, tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    client = Celery("pytest-client", broker=broker_url, backend=broker_url)
+    # Not the current app: shared tasks elsewhere in the suite must keep using the
+    # project's (eager) app, not send through this client.
+    client = Celery(
+        "pytest-client", broker=broker_url, backend=broker_url, set_as_current=False
+    )
     client.conf.task_serializer = "json"
     client.conf.result_serializer = "json"
     client.conf.accept_content = ["json"]
@@ -89,6 +93,7 @@ def celery_worker_process(postgresql, broker_url, tmp_path):
                 break
         else:
             pytest.fail("worker did not answer in 60 s:\n" + (tmp_path / "worker.log").read_text())
+        client.worker_process = process  # for tests that kill the worker mid-task
         yield client, queue
     finally:
         process.terminate()

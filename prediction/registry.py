@@ -1,0 +1,521 @@
+"""The model registry's writes: training, approval (four eyes), activation, retirement,
+rollback, the stop switch and the auto-promotion policy. One function, one transaction,
+one audit event. Signals only announce (``prediction.signals``); they never audit.
+
+Who may do what:
+- an analyst (or an administrator) trains;
+- a manager or the DPO approves or rejects, but never a version they trained themselves;
+- a manager or the DPO activates, retires, rolls back and pulls the stop switch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import math
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.actions import AuditAction
+from audit.services import audit_record
+from jobcenter.models import Role
+from prediction import signals
+from prediction.artifacts import artifact_dump, software_versions
+from prediction.frames import frame_from_records
+from prediction.model_card import model_card_build
+from prediction.models import (
+    FeatureSpec,
+    ModelStatus,
+    ModelVersion,
+    ScoringControl,
+    TrainingRecord,
+    TrainingRun,
+    TrainingSample,
+)
+from prediction.policy import auto_promotion_verdict
+from prediction.training import TrainingDataError, TrainingParameters, model_fit
+
+logger = logging.getLogger(__name__)
+
+TRAINER_ROLES = (Role.ANALYST, Role.ADMINISTRATOR)
+REVIEWER_ROLES = (Role.MANAGER, Role.DPO)
+
+
+class RegistryRefused(Exception):
+    """The action is not allowed (wrong role, wrong state, four-eyes rule)."""
+
+
+def _require_role(user, roles, what: str) -> None:
+    if user is None or not user.has_role(*roles):
+        names = ", ".join(str(role.label) for role in roles)
+        raise RegistryRefused(f"Only {names} may {what}.")
+
+
+def _audit(action, *, user, version: ModelVersion | None = None, details=None, reason=""):
+    audit_record(
+        action=action,
+        user=user,
+        jobcenter_id=getattr(user, "jobcenter_id", None),
+        object_type="model_version" if version else "scoring_control",
+        object_id=str(version.pk) if version else "1",
+        model_version_id=version.pk if version else None,
+        reason=reason,
+        details=details or {},
+    )
+
+
+# -- Training --------------------------------------------------------------------------
+
+
+def training_fingerprint(*, specification: FeatureSpec) -> str:
+    """A SHA-256 of the training store for a specification: unchanged data, same print."""
+    digest = hashlib.sha256(specification.sha256.encode())
+    rows = (
+        TrainingRecord.objects.filter(specification=specification)
+        .order_by("record_id")
+        .values_list("record_id", "content_sha256")
+    )
+    for record_id, content in rows.iterator(chunk_size=20_000):
+        digest.update(f"{record_id}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
+def training_run_request(
+    *,
+    specification: FeatureSpec,
+    user,
+    trigger: str = TrainingRun.Trigger.BUTTON,
+    enqueue: bool = True,
+) -> TrainingRun:
+    """Queues a training run and sends it to the training queue once committed. A run
+    already queued or running for the specification is returned instead of a second.
+    ``enqueue=False`` leaves the run for the caller to execute (the demo setup does, so
+    it can wait for the result even with a remote worker)."""
+    if trigger != TrainingRun.Trigger.SCHEDULE:
+        _require_role(user, TRAINER_ROLES, "train a model")
+    with transaction.atomic():
+        FeatureSpec.objects.select_for_update().get(pk=specification.pk)
+        pending = TrainingRun.objects.filter(
+            specification=specification,
+            state__in=[TrainingRun.State.QUEUED, TrainingRun.State.RUNNING],
+        ).first()
+        if pending is not None:
+            return pending
+        run = TrainingRun.objects.create(
+            specification=specification, requested_by=user, trigger=trigger
+        )
+        if enqueue:
+            from prediction.tasks import model_retrain_task  # tasks import this module
+
+            transaction.on_commit(lambda: model_retrain_task.delay(run_id=str(run.pk)))
+    return run
+
+
+def _run_update(run_id, **fields) -> None:
+    TrainingRun.objects.filter(pk=run_id).update(**fields)
+
+
+def _training_rows(specification: FeatureSpec):
+    return (
+        TrainingRecord.objects.filter(specification=specification)
+        .order_by("record_id")
+        .values_list("record_id", "as_of", "inputs", "protected", "outcome")
+        .iterator(chunk_size=20_000)
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    return value
+
+
+def training_run_execute(*, run_id, parameters: TrainingParameters | None = None) -> TrainingRun:
+    """Does the work of one run (the task's body). Idempotent: a finished run is left
+    alone; a run that a killed worker left 'running' starts again from the beginning.
+    The version, its artefact, sample and audit event are written in one transaction at
+    the end, so a killed worker never leaves a half-made version."""
+    run = TrainingRun.objects.select_related("specification", "requested_by").get(pk=run_id)
+    if run.is_finished:
+        return run
+    _run_update(
+        run.pk,
+        state=TrainingRun.State.RUNNING,
+        started_at=timezone.now(),
+        progress=1,
+        message="Reading the training data",
+    )
+    specification = run.specification
+    parameters = parameters or TrainingParameters()
+
+    def progress(percent: int, message: str) -> None:
+        _run_update(run.pk, progress=max(1, min(99, int(percent))), message=message[:500])
+
+    try:
+        fingerprint = training_fingerprint(specification=specification)
+        latest = (
+            ModelVersion.objects.filter(specification=specification)
+            .exclude(status=ModelStatus.REJECTED)
+            .order_by("-number")
+            .first()
+        )
+        if (
+            run.trigger == TrainingRun.Trigger.SCHEDULE
+            and latest is not None
+            and latest.training_fingerprint == fingerprint
+        ):
+            _run_update(
+                run.pk,
+                state=TrainingRun.State.UNCHANGED,
+                progress=100,
+                finished_at=timezone.now(),
+                model_version=latest,
+                message="The training data have not changed since the last version.",
+            )
+            return TrainingRun.objects.get(pk=run.pk)
+        frame = frame_from_records(
+            specification=specification.specification, records=_training_rows(specification)
+        )
+        result = model_fit(
+            specification=specification.specification,
+            frame=frame,
+            parameters=parameters,
+            progress=progress,
+        )
+        artifact, sha256 = artifact_dump(result.pipeline)
+        version = _version_save(
+            run=run, result=result, artifact=artifact, sha256=sha256, fingerprint=fingerprint
+        )
+    except TrainingDataError as exc:
+        _run_update(
+            run.pk, state=TrainingRun.State.FAILED, finished_at=timezone.now(), message=str(exc)
+        )
+        return TrainingRun.objects.get(pk=run.pk)
+    except Exception as exc:
+        logger.exception("training run %s failed", run.pk)
+        _run_update(
+            run.pk,
+            state=TrainingRun.State.FAILED,
+            finished_at=timezone.now(),
+            message=f"Training failed: {exc.__class__.__name__}: {exc}"[:500],
+        )
+        raise
+    auto_promotion_apply(version=version)
+    return TrainingRun.objects.get(pk=run.pk)
+
+
+@transaction.atomic
+def _version_save(*, run, result, artifact: bytes, sha256: str, fingerprint: str) -> ModelVersion:
+    specification = FeatureSpec.objects.select_for_update().get(pk=run.specification_id)
+    number = (
+        ModelVersion.objects.filter(specification=specification).aggregate(n=Max("number"))["n"]
+        or 0
+    ) + 1
+    trained_at = timezone.now()
+    trained_by = run.requested_by
+    card = model_card_build(
+        specification=specification.specification,
+        result=result,
+        trained_by=trained_by.get_username() if trained_by else "system (schedule)",
+        trained_at=trained_at,
+        version_number=number,
+    )
+    split = result.split
+    versions = software_versions()
+    version = ModelVersion.objects.create(
+        specification=specification,
+        number=number,
+        parameters=result.parameters.to_dict() | {"chosen": result.chosen},
+        data_from=_date(split.get("data_from")),
+        data_to=_date(split.get("data_to")),
+        n_train=split["n_train"],
+        n_test=split["n_test"],
+        base_rate=result.base_rate,
+        metrics=result.metrics,
+        model_card=card,
+        artifact=artifact,
+        artifact_sha256=sha256,
+        sklearn_version=versions["sklearn"],
+        numpy_version=versions["numpy"],
+        training_fingerprint=fingerprint,
+        trained_by=trained_by,
+        trained_at=trained_at,
+    )
+    sample = result.training_inputs_sample
+    TrainingSample.objects.create(
+        model_version=version,
+        columns={
+            name: [_jsonable(value) for value in sample[name].tolist()] for name in sample.columns
+        },
+    )
+    _audit(
+        AuditAction.MODEL_TRAIN,
+        user=trained_by,
+        version=version,
+        details={
+            "specification": str(specification),
+            "number": number,
+            "auc": result.metrics.get("auc"),
+            "n_train": split["n_train"],
+            "n_test": split["n_test"],
+            "trigger": run.trigger,
+            "sha256": sha256,
+        },
+    )
+    TrainingRun.objects.filter(pk=run.pk).update(
+        state=TrainingRun.State.SUCCEEDED,
+        progress=100,
+        finished_at=timezone.now(),
+        model_version=version,
+        message=f"Version {number} trained",
+    )
+    return version
+
+
+def _date(text):
+    return datetime.date.fromisoformat(text[:10]) if text else None
+
+
+# -- Governance ------------------------------------------------------------------------
+
+
+def _locked(version: ModelVersion) -> ModelVersion:
+    return (
+        ModelVersion.objects.select_for_update().select_related("specification").get(pk=version.pk)
+    )
+
+
+@transaction.atomic
+def model_version_approve(*, version: ModelVersion, user, note: str = "") -> ModelVersion:
+    """Four eyes: a manager or the DPO approves a candidate someone else trained."""
+    _require_role(user, REVIEWER_ROLES, "approve a model")
+    version = _locked(version)
+    if version.status != ModelStatus.CANDIDATE:
+        raise RegistryRefused(f"Only a candidate can be approved; this one is {version.status}.")
+    if version.trained_by_id is not None and version.trained_by_id == user.pk:
+        raise RegistryRefused("You trained this version; someone else must approve it.")
+    version.status = ModelStatus.APPROVED
+    version.reviewed_by, version.reviewed_at, version.review_note = user, timezone.now(), note
+    version.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    _audit(AuditAction.MODEL_APPROVE, user=user, version=version, reason=note)
+    return version
+
+
+@transaction.atomic
+def model_version_reject(*, version: ModelVersion, user, note: str) -> ModelVersion:
+    _require_role(user, REVIEWER_ROLES, "reject a model")
+    if not note.strip():
+        raise RegistryRefused("A rejection needs a reason.")
+    version = _locked(version)
+    if version.status not in (ModelStatus.CANDIDATE, ModelStatus.APPROVED):
+        raise RegistryRefused(f"A {version.status} version cannot be rejected.")
+    version.status = ModelStatus.REJECTED
+    version.reviewed_by, version.reviewed_at, version.review_note = user, timezone.now(), note
+    version.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    _audit(AuditAction.MODEL_REJECT, user=user, version=version, reason=note)
+    return version
+
+
+def _activate(version: ModelVersion, *, now, rollback: bool = False) -> ModelVersion | None:
+    """Retires the active version (if any) and activates ``version``; returns the one
+    retired. A normal activation remembers the version it replaced, so a rollback can
+    put that one back; a rollback keeps the restored version's own memory, so rolling
+    back twice goes further back instead of returning to the version rolled back from.
+    The caller holds the lock and writes the audit event."""
+    previous = (
+        ModelVersion.objects.select_for_update()
+        .filter(specification_id=version.specification_id, status=ModelStatus.ACTIVE)
+        .first()
+    )
+    if previous is not None:
+        previous.status, previous.retired_at = ModelStatus.RETIRED, now
+        previous.save(update_fields=["status", "retired_at"])
+    version.status, version.activated_at, version.retired_at = ModelStatus.ACTIVE, now, None
+    fields = ["status", "activated_at", "retired_at"]
+    if not rollback:
+        version.replaces = previous
+        fields.append("replaces")
+    version.save(update_fields=fields)
+    return previous
+
+
+def _announce_activation(version: ModelVersion) -> None:
+    transaction.on_commit(
+        lambda: signals.model_version_activated.send(
+            sender=ModelVersion, model_version_id=version.pk
+        )
+    )
+
+
+@transaction.atomic
+def model_version_activate(*, version: ModelVersion, user) -> ModelVersion:
+    """An approved (or formerly active) version becomes the one that scores."""
+    _require_role(user, REVIEWER_ROLES, "activate a model")
+    version = _locked(version)
+    if version.status not in (ModelStatus.APPROVED, ModelStatus.RETIRED):
+        raise RegistryRefused(
+            f"Only an approved or retired version can be activated; this one is {version.status}."
+        )
+    if version.status == ModelStatus.RETIRED and version.reviewed_at is None:
+        raise RegistryRefused("This version was never approved.")
+    previous = _activate(version, now=timezone.now())
+    _audit(
+        AuditAction.MODEL_ACTIVATE,
+        user=user,
+        version=version,
+        details={"replaces": previous.number if previous else None},
+    )
+    _announce_activation(version)
+    return version
+
+
+@transaction.atomic
+def model_version_retire(*, version: ModelVersion, user, reason: str = "") -> ModelVersion:
+    """Takes a version out of use. Retiring the active one leaves nothing scoring for the
+    specification until another is activated (pages say so)."""
+    _require_role(user, REVIEWER_ROLES, "retire a model")
+    version = _locked(version)
+    if version.status not in (ModelStatus.ACTIVE, ModelStatus.APPROVED, ModelStatus.CANDIDATE):
+        raise RegistryRefused(f"A {version.status} version cannot be retired.")
+    version.status, version.retired_at = ModelStatus.RETIRED, timezone.now()
+    version.save(update_fields=["status", "retired_at"])
+    _audit(AuditAction.MODEL_RETIRE, user=user, version=version, reason=reason)
+    return version
+
+
+@transaction.atomic
+def model_version_rollback(*, specification: FeatureSpec, user, reason: str = "") -> ModelVersion:
+    """Puts back the version that was active before the current one."""
+    _require_role(user, REVIEWER_ROLES, "roll back a model")
+    FeatureSpec.objects.select_for_update().get(pk=specification.pk)
+    current = ModelVersion.objects.filter(
+        specification=specification, status=ModelStatus.ACTIVE
+    ).first()
+    if current is None:
+        raise RegistryRefused("No version is active, so there is nothing to roll back.")
+    previous = current.replaces
+    if previous is None or previous.status != ModelStatus.RETIRED:
+        raise RegistryRefused("No earlier active version to roll back to.")
+    _activate(_locked(previous), now=timezone.now(), rollback=True)
+    _audit(
+        AuditAction.MODEL_ROLLBACK,
+        user=user,
+        version=previous,
+        reason=reason,
+        details={"from": current.number, "to": previous.number},
+    )
+    _announce_activation(previous)
+    return previous
+
+
+# -- Oversight switches ----------------------------------------------------------------
+
+
+def scoring_control_get() -> ScoringControl:
+    return ScoringControl.objects.get_or_create(pk=1)[0]
+
+
+@transaction.atomic
+def scoring_pause_set(*, user, paused: bool, reason: str = "") -> ScoringControl:
+    """The global stop switch: while paused, no citizen is scored anywhere."""
+    _require_role(user, REVIEWER_ROLES, "stop or resume scoring")
+    if paused and not reason.strip():
+        raise RegistryRefused("Stopping all scoring needs a reason.")
+    control = ScoringControl.objects.select_for_update().get_or_create(pk=1)[0]
+    control.scoring_paused = paused
+    control.pause_reason = reason if paused else ""
+    control.changed_by, control.changed_at = user, timezone.now()
+    control.save()
+    _audit(
+        AuditAction.SCORING_STOP,
+        user=user,
+        reason=reason,
+        details={"paused": paused},
+    )
+    transaction.on_commit(
+        lambda: signals.scoring_paused_changed.send(sender=ScoringControl, paused=paused)
+    )
+    return control
+
+
+@transaction.atomic
+def auto_promote_set(*, user, enabled: bool) -> ScoringControl:
+    _require_role(user, REVIEWER_ROLES, "change the auto-promotion policy")
+    control = ScoringControl.objects.select_for_update().get_or_create(pk=1)[0]
+    control.auto_promote = enabled
+    control.changed_by, control.changed_at = user, timezone.now()
+    control.save()
+    _audit(AuditAction.MODEL_POLICY, user=user, details={"auto_promote": enabled})
+    return control
+
+
+@transaction.atomic
+def auto_promotion_apply(*, version: ModelVersion) -> bool:
+    """With auto-promotion on, a new candidate becomes active only if it passes the
+    policy gates against the active version (``prediction.policy``). Off by default."""
+    control = scoring_control_get()
+    if not control.auto_promote:
+        return False
+    version = _locked(version)
+    if version.status != ModelStatus.CANDIDATE:
+        return False
+    active = ModelVersion.objects.filter(
+        specification_id=version.specification_id, status=ModelStatus.ACTIVE
+    ).first()
+    verdict = auto_promotion_verdict(
+        candidate=version.model_card, active=active.model_card if active else None
+    )
+    if not verdict.passed:
+        _audit(
+            AuditAction.MODEL_POLICY,
+            user=None,
+            version=version,
+            reason="; ".join(verdict.reasons),
+            details={"auto_promotion": "held as candidate"},
+        )
+        return False
+    version.status, version.review_note = ModelStatus.APPROVED, "auto-promotion policy"
+    version.reviewed_at = timezone.now()
+    version.save(update_fields=["status", "review_note", "reviewed_at"])
+    _audit(
+        AuditAction.MODEL_APPROVE,
+        user=None,
+        version=version,
+        details={"auto_promotion": True, "checks": verdict.checks},
+    )
+    _activate(version, now=timezone.now())
+    _audit(
+        AuditAction.MODEL_ACTIVATE,
+        user=None,
+        version=version,
+        details={"auto_promotion": True, "replaces": active.number if active else None},
+    )
+    _announce_activation(version)
+    return True
+
+
+def scheduled_training_request() -> list[TrainingRun]:
+    """The beat schedule's retrain: a run for the newest version of every specification
+    that has training records."""
+    runs = []
+    names = (
+        TrainingRecord.objects.values_list("specification__name", flat=True).distinct().order_by()
+    )
+    for name in sorted(set(names)):
+        specification = (
+            FeatureSpec.objects.filter(name=name, training_records__isnull=False)
+            .order_by("-version")
+            .first()
+        )
+        runs.append(
+            training_run_request(
+                specification=specification, user=None, trigger=TrainingRun.Trigger.SCHEDULE
+            )
+        )
+    return runs
