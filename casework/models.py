@@ -203,3 +203,44 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spell_id}: {'ledig' if self.unemployed_12m else 'ikke ledig'}"
+
+
+class Estimate(models.Model):
+    """What one model version estimated for one snapshot. Written when a version becomes
+    active (re-scoring the open spells) and whenever a snapshot is scored; never
+    changed afterwards, so what a caseworker saw can always be shown again."""
+
+    class Band(models.TextChoices):
+        LOW = "low", _("lav")
+        MEDIUM = "medium", _("middel")
+        HIGH = "high", _("høj")
+
+    snapshot = models.ForeignKey(
+        AssessmentSnapshot, on_delete=models.PROTECT, related_name="estimates"
+    )
+    spell = models.ForeignKey(Spell, on_delete=models.PROTECT, related_name="estimates")
+    model_version = models.ForeignKey(
+        "prediction.ModelVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    probability = models.FloatField(_("sandsynlighed"), null=True, blank=True)
+    band = models.CharField(_("risikogruppe"), max_length=10, choices=Band.choices, blank=True)
+    leaf_id = models.IntegerField(null=True, blank=True)
+    missing_inputs = models.JSONField(_("manglende input"), default=list, blank=True)
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("estimat")
+        verbose_name_plural = _("estimater")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "model_version"], name="estimate_snapshot_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["spell", "model_version"], name="estimate_spell_version")]
+
+    def __str__(self) -> str:
+        return f"{self.spell_id} v{self.model_version_id}: {self.band or '-'}"
+
+    @property
+    def is_scored(self) -> bool:
+        return self.probability is not None

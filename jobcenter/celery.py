@@ -19,6 +19,8 @@ app.conf.task_queues = (
 )
 app.conf.task_routes = {
     "prediction.tasks.model_retrain_task": {"queue": "training"},
+    "prediction.tasks.model_retrain_scheduled_task": {"queue": "training"},
+    "casework.tasks.drift_monitor_task": {"queue": "monitoring"},
     "prediction.tasks.*": {"queue": "scoring"},
     "casework.tasks.*": {"queue": "scoring"},
     "audit.tasks.*": {"queue": "monitoring"},
@@ -29,6 +31,24 @@ app.conf.beat_schedule = {
         "task": "jobcenter.tasks.heartbeat_task",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
+    },
+    # Monthly retrain on the 1st at 02:00; unchanged data make no new version.
+    "prediction-monthly-retrain": {
+        "task": "prediction.tasks.model_retrain_scheduled_task",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Nightly drift check of the open spells' inputs against the training data.
+    "casework-nightly-drift": {
+        "task": "casework.tasks.drift_monitor_task",
+        "schedule": crontab(minute=30, hour=3),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Closed spells whose outcome arrived feed the training store every night.
+    "casework-nightly-training-store": {
+        "task": "casework.tasks.training_store_feed_task",
+        "schedule": crontab(minute=0, hour=1),
+        "options": {"expires": 6 * 60 * 60},
     },
 }
 app.autodiscover_tasks()

@@ -1,12 +1,14 @@
 """``manage.py demo_setup [--spells N] [--seed S]``: what ``make run`` calls. The first
-time it generates the demo municipality; afterwards it only makes sure the demo logins
-work. Either way it prints them. Refuses under production settings."""
+time it generates the demo municipality and trains, approves and activates a first
+model; afterwards it only makes sure the demo logins work and a model is active. Either
+way it prints the logins. Refuses under production settings."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from casework.demo.loading import demo_data_create, demo_jobcenter_get
+from casework.demo.model import demo_model_ensure
 from casework.demo.staff import DEMO_LOGINS, DemoDataRefused, demo_logins_ensure
 
 DEFAULT_DEMO_PASSWORD = "demo-jobcenter-2026"
@@ -20,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, spells: int, seed: int, **options):
+        if spells < 1:
+            raise CommandError("--spells must be at least 1")
         try:
             jobcenter = demo_jobcenter_get()
             if jobcenter is None:
@@ -32,6 +36,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{jobcenter.name} already has demo data; leaving it alone.")
                 for change in demo_logins_ensure(jobcenter=jobcenter):
                     self.stdout.write(f"  {change}")
+            demo_model_ensure(say=self.stdout.write)
         except DemoDataRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS("\nDemo logins (http://127.0.0.1:8000/):"))

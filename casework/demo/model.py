@@ -1,0 +1,49 @@
+"""The demo's first model: the closed spells feed the training store, the demo analyst
+trains, the demo manager approves and activates (four eyes, as in real use)."""
+
+from casework.scoring import training_store_feed
+from jobcenter.models import User
+from prediction import registry
+from prediction.models import FeatureSpec, ModelStatus, ModelVersion, TrainingRun
+from prediction.specification import DEFAULT_SPECIFICATION_PATH, specification_from_toml
+
+
+def demo_model_ensure(*, say=print) -> ModelVersion | None:
+    """Trains, approves and activates a model for the default specification unless one
+    is active already. Returns the active version (None if training failed)."""
+    name = specification_from_toml(DEFAULT_SPECIFICATION_PATH.read_text(encoding="utf-8")).name
+    specification = FeatureSpec.objects.filter(name=name).order_by("-version").first()
+    if specification is None:
+        return None
+    active = ModelVersion.objects.filter(
+        specification=specification, status=ModelStatus.ACTIVE
+    ).first()
+    if active is not None:
+        say(f"Model version {active.number} is active already.")
+        return active
+    counts = training_store_feed(specification_id=specification.pk)
+    for spec_name, count in counts.items():
+        say(f"Training store for {spec_name}: {count.created:,} new, {count.updated:,} updated")
+    analyst = User.objects.get(username="analyst")
+    manager = User.objects.get(username="manager")
+    run = registry.training_run_request(
+        specification=specification,
+        user=analyst,
+        trigger=TrainingRun.Trigger.COMMAND,
+        enqueue=False,
+    )
+    run = registry.training_run_execute(run_id=run.pk)
+    if run.state != TrainingRun.State.SUCCEEDED or run.model_version is None:
+        say(f"Training did not produce a model: {run.message}")
+        return None
+    version = run.model_version
+    registry.model_version_approve(version=version, user=manager, note="Demo setup")
+    version = registry.model_version_activate(version=version, user=manager)
+    metrics = version.metrics
+    say(
+        f"Model version {version.number} trained by analyst, approved and activated by manager: "
+        f"AUC {metrics.get('auc', 0):.3f} (reference "
+        f"{version.model_card.get('reference', {}).get('auc', 0):.3f}), "
+        f"{version.model_card.get('tree', {}).get('leaves')} rules"
+    )
+    return version
