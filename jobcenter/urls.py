@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from jobcenter import views
+from prediction import views as prediction_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("citizens/", include("casework.urls")),
+    path("models/", include("prediction.urls")),
+    path("transparency/", prediction_views.transparency, name="transparency"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,70 @@
+"""Forms of the model registry pages: they parse input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from prediction.selectors import feature_specs_list
+
+NOTE_MAX_LENGTH = 2000
+
+
+def _note(label, *, required: bool, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=NOTE_MAX_LENGTH,
+        strip=True,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+    )
+
+
+class TrainForm(forms.Form):
+    specification = forms.ModelChoiceField(queryset=feature_specs_list(), widget=forms.HiddenInput)
+
+
+class ApproveForm(forms.Form):
+    note = _note(_("Bemærkning (valgfri)"), required=False)
+
+
+class RejectForm(forms.Form):
+    note = _note(_("Begrundelse for afvisning"), required=True)
+
+
+class ReasonForm(forms.Form):
+    """Activate, retire and roll back: an optional reason for the log."""
+
+    reason = _note(_("Begrundelse (valgfri)"), required=False)
+
+
+class ActivateForm(forms.Form):
+    pass
+
+
+class ScoringPauseForm(forms.Form):
+    """The stop switch. Stopping all scoring needs a reason; resuming does not."""
+
+    paused = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    reason = _note(
+        _("Begrundelse"),
+        required=False,
+        help_text=_("Skal udfyldes, når scoring stoppes. Begrundelsen logges."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("paused") and not cleaned.get("reason"):
+            self.add_error("reason", _("Skriv en begrundelse for at stoppe al scoring."))
+        return cleaned
+
+
+class AutoPromoteForm(forms.Form):
+    enabled = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
