@@ -40,3 +40,5 @@ class AuditAction(models.TextChoices):
     AUDIT_VERIFY = "audit.verify", _("Kontrol af loggens kæde")
     AUDIT_RETENTION = "audit.retention", _("Sletning efter opbevaringsperiode")
     ACCESS_REPORT = "audit.access_report", _("Indsigtsrapport for borger")
+    SUBJECT_ACCESS_EXPORT = "audit.subject_access", _("Udlevering af alle oplysninger om borger")
+    AUDIT_CHECKPOINT = "audit.checkpoint", _("Kontrolpunkt i loggens kæde")
