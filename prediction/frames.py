@@ -29,14 +29,14 @@ from __future__ import annotations
 import datetime
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Frame", "Record", "frame_from_records"]
+__all__ = ["Frame", "Record", "frame_from_columns", "frame_from_records"]
 
 #: ``(record_id, as_of, inputs, protected, outcome)``
 Record = tuple[str, "datetime.date | None", dict, dict, "bool | None"]
@@ -220,37 +220,70 @@ def frame_from_records(*, specification, records: Iterable[Record]) -> Frame:
         for name, append in protected_appends:
             append(get(name))
 
+    return frame_from_columns(
+        specification=specification,
+        record_ids=record_ids,
+        as_of=dates,
+        inputs=dict(zip(input_names, input_columns, strict=True)),
+        protected=dict(zip(protected_names, protected_columns, strict=True)),
+        outcome=np.array([1 if outcome else 0 for outcome in outcomes], dtype=np.int8),
+    )
+
+
+def frame_from_columns(
+    *,
+    specification,
+    record_ids: Sequence[Any],
+    as_of: Sequence[Any] | np.ndarray | None,
+    inputs: Mapping[str, Sequence[Any]],
+    protected: Mapping[str, Sequence[Any]],
+    outcome: np.ndarray,
+) -> Frame:
+    """Build a :class:`Frame` from columns that are already apart: one sequence per
+    input and protected attribute (raw JSON-like values, ``None`` when missing; a
+    missing name is a column of missing values), the as-of dates (dates, ``None``, or a
+    ``datetime64`` array) and the outcome as 0/1. ``frame_from_records`` ends here, and
+    so does a reader that gets its columns in bulk (PostgreSQL's COPY)."""
     n = len(record_ids)
     ids = np.empty(n, dtype=object)
-    ids[:] = record_ids
+    ids[:] = list(record_ids)
     index = pd.RangeIndex(n)
+    nothing = [None] * n
     # Series with an explicit dtype keep object columns object (pandas 3 would
     # otherwise infer its string dtype, which turns None into NaN).
     inputs_frame = pd.DataFrame(
         {
-            feature.name: _series(_input_column(feature, column), index)
-            for feature, column in zip(input_features, input_columns, strict=True)
+            feature.name: _series(_input_column(feature, inputs.get(feature.name, nothing)), index)
+            for feature in specification.inputs
         },
         index=index,
-        columns=input_names,
+        columns=[feature.name for feature in specification.inputs],
     )
     protected_frame = pd.DataFrame(
         {
-            feature.name: _series(_protected_column(feature, column), index)
-            for feature, column in zip(protected_features, protected_columns, strict=True)
+            feature.name: _series(
+                _protected_column(feature, protected.get(feature.name, nothing)), index
+            )
+            for feature in specification.protected
         },
         index=index,
-        columns=protected_names,
+        columns=[feature.name for feature in specification.protected],
     )
+    if as_of is None:
+        dates = None
+    elif isinstance(as_of, np.ndarray) and np.issubdtype(as_of.dtype, np.datetime64):
+        dates = as_of.astype("datetime64[D]")
+        dates = None if bool(np.isnat(dates).all()) else dates
+    else:
+        dates = (
+            np.array(as_of, dtype="datetime64[D]")
+            if any(date is not None for date in as_of)
+            else None
+        )
     return Frame(
         inputs=inputs_frame,
-        # True -> 1; False and None (not known yet) -> 0.
-        outcome=np.array([1 if outcome else 0 for outcome in outcomes], dtype=np.int8),
-        as_of=(
-            np.array(dates, dtype="datetime64[D]")
-            if any(date is not None for date in dates)
-            else None
-        ),
+        outcome=np.asarray(outcome, dtype=np.int8),
+        as_of=dates,
         protected=protected_frame,
         record_ids=ids,
     )

@@ -25,7 +25,6 @@ from audit.services import audit_record
 from jobcenter.models import Role
 from prediction import signals
 from prediction.artifacts import artifact_dump, software_versions
-from prediction.frames import frame_from_records
 from prediction.model_card import model_card_build
 from prediction.models import (
     FeatureSpec,
@@ -38,6 +37,7 @@ from prediction.models import (
 )
 from prediction.policy import auto_promotion_verdict
 from prediction.training import TrainingDataError, TrainingParameters, model_fit
+from prediction.training_store import training_frame
 
 logger = logging.getLogger(__name__)
 
@@ -119,15 +119,6 @@ def _run_update(run_id, **fields) -> None:
     TrainingRun.objects.filter(pk=run_id).update(**fields)
 
 
-def _training_rows(specification: FeatureSpec):
-    return (
-        TrainingRecord.objects.filter(specification=specification)
-        .order_by("record_id")
-        .values_list("record_id", "as_of", "inputs", "protected", "outcome")
-        .iterator(chunk_size=20_000)
-    )
-
-
 def _jsonable(value):
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -179,9 +170,7 @@ def training_run_execute(*, run_id, parameters: TrainingParameters | None = None
                 message="The training data have not changed since the last version.",
             )
             return TrainingRun.objects.get(pk=run.pk)
-        frame = frame_from_records(
-            specification=specification.specification, records=_training_rows(specification)
-        )
+        frame = training_frame(specification=specification)
         result = model_fit(
             specification=specification.specification,
             frame=frame,
