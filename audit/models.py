@@ -72,6 +72,12 @@ class AuditEvent(models.Model):
             models.Index(fields=["citizen_id", "occurred_at"], name="audit_citizen_time"),
             models.Index(fields=["user", "occurred_at"], name="audit_user_time"),
             models.Index(fields=["action", "occurred_at"], name="audit_action_time"),
+            # The retention guard (audit/db.py) finds a chain's latest checkpoint here.
+            models.Index(
+                fields=["chain", "sequence"],
+                name="audit_checkpoint_chain_seq",
+                condition=models.Q(action=AuditAction.AUDIT_CHECKPOINT),
+            ),
         ]
 
     def __str__(self) -> str:

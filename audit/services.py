@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
@@ -14,6 +13,22 @@ from jobcenter.request_context import current_request_context
 
 class AuditOutsideTransaction(RuntimeError):
     pass
+
+
+_HEAD_TABLE = ChainHead._meta.db_table
+
+
+def _chain_head_advance(chain: int) -> tuple[int, str] | None:
+    """Moves the chain's head one on and returns (new sequence, previous hash), or None
+    when the chain has no head yet. PostgreSQL and SQLite (3.35+) both return the row
+    from the UPDATE, so locking and reading the head is one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_HEAD_TABLE} SET sequence = sequence + 1 "  # noqa: S608 - fixed name
+            "WHERE chain = %s RETURNING sequence, hash",
+            [chain],
+        )
+        return cursor.fetchone()
 
 
 def audit_record(
@@ -50,16 +65,17 @@ def audit_record(
     chain = jobcenter_id or 0
     context = current_request_context()
 
-    # Lock the head before reading it: UPDATE takes the row lock on PostgreSQL and the
-    # write lock on SQLite, so no two writers can read the same head.
-    if not ChainHead.objects.filter(chain=chain).update(sequence=F("sequence") + 1):
+    # Lock the head and read it in one statement: UPDATE takes the row lock on
+    # PostgreSQL and the write lock on SQLite, so no two writers get the same head.
+    head = _chain_head_advance(chain)
+    if head is None:
         ChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS_HASH})
-        ChainHead.objects.filter(chain=chain).update(sequence=F("sequence") + 1)
-    head = ChainHead.objects.get(chain=chain)
+        head = _chain_head_advance(chain)
+    sequence, prev_hash = head
 
     event = AuditEvent(
         chain=chain,
-        sequence=head.sequence,
+        sequence=sequence,
         occurred_at=timezone.now(),
         action=action,
         user=user,
@@ -79,9 +95,9 @@ def audit_record(
         request_id=context.request_id if context else None,
         ip_address=context.ip_address if context else None,
         user_agent=context.user_agent if context else "",
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
-    event.hash = event_hash(content=event.hashed_content(), prev_hash=head.hash)
+    event.hash = event_hash(content=event.hashed_content(), prev_hash=prev_hash)
     event.save()
     ChainHead.objects.filter(chain=chain).update(hash=event.hash)
     return event

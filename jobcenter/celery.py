@@ -50,5 +50,17 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=1),
         "options": {"expires": 6 * 60 * 60},
     },
+    # Nightly audit retention (checkpoint, then delete), then the chain is verified and
+    # the result recorded for the DPO's front page.
+    "audit-nightly-retention": {
+        "task": "audit.tasks.audit_retention_task",
+        "schedule": crontab(minute=0, hour=4),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "audit-nightly-verify": {
+        "task": "audit.tasks.audit_verify_task",
+        "schedule": crontab(minute=30, hour=4),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 app.autodiscover_tasks()

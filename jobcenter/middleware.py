@@ -3,6 +3,8 @@
 
 import uuid
 
+from django.utils.functional import SimpleLazyObject
+
 from jobcenter.request_context import RequestContext, reset_request_context, set_request_context
 
 
@@ -18,6 +20,7 @@ class RequestIdMiddleware:
                 ip_address=request.META.get("REMOTE_ADDR"),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
                 path=request.path[:300],
+                user=SimpleLazyObject(lambda: getattr(request, "user", None)),
             )
         )
         try:

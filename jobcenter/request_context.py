@@ -7,6 +7,7 @@ Outside a request (tasks, commands) there is none, and audit rows say so.
 import uuid
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,9 @@ class RequestContext:
     ip_address: str | None
     user_agent: str
     path: str
+    # The request's user, resolved lazily (authentication runs after this is set); for
+    # audit rows written far from the view, such as a role change in the admin.
+    user: Any = None
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)

@@ -1,13 +1,33 @@
 """Writes that belong to the organisation: jobcenters, teams, staff and their roles."""
 
 import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import audit_record
 from jobcenter.models import Jobcenter, Role, Team, User
+from jobcenter.request_context import current_request_context
+
+# Set while a service changes group memberships and records the change itself, so the
+# m2m_changed listener (jobcenter/signals.py) does not record it a second time.
+_groups_change_recorded_by_caller: ContextVar[bool] = ContextVar(
+    "groups_change_recorded_by_caller", default=False
+)
+
+
+@contextmanager
+def groups_change_recorded_by_caller() -> Iterator[None]:
+    token = _groups_change_recorded_by_caller.set(True)
+    try:
+        yield
+    finally:
+        _groups_change_recorded_by_caller.reset(token)
 
 
 def heartbeat_record(*, note: str = "") -> dict:
@@ -69,11 +89,12 @@ def staff_create(
         is_staff=role == Role.ADMINISTRATOR,
         is_superuser=role == Role.ADMINISTRATOR,
     )
-    user.groups.add(groups[role.value])
-    if team is not None:
-        # Team membership is group membership: the team's group holds the object
-        # permissions on the citizens the team works with.
-        user.groups.add(team.group)
+    with groups_change_recorded_by_caller():  # recorded below, once
+        user.groups.add(groups[role.value])
+        if team is not None:
+            # Team membership is group membership: the team's group holds the object
+            # permissions on the citizens the team works with.
+            user.groups.add(team.group)
     audit_record(
         action="user.role_change",
         user=actor,
@@ -83,6 +104,38 @@ def staff_create(
         details={"username": username, "role": role.value, "team": team.name if team else None},
     )
     return user
+
+
+def user_groups_change_record(
+    *, user: User, added: Iterable[Group] = (), removed: Iterable[Group] = ()
+) -> None:
+    """Records a change of a user's groups (role or team membership) made anywhere,
+    e.g. in the admin: one ROLE_CHANGE event, in the caller's transaction, with the
+    request's user as the actor when there is one. Called by the m2m_changed listener
+    in jobcenter/signals.py; a service that records its own event wraps its changes in
+    ``groups_change_recorded_by_caller()``."""
+    if _groups_change_recorded_by_caller.get():
+        return
+    added_names = sorted(group.name for group in added)
+    removed_names = sorted(group.name for group in removed)
+    if not added_names and not removed_names:
+        return
+    user.__dict__.pop("_role_cache", None)
+    context = current_request_context()
+    actor = context.user if context is not None else None
+    audit_record(
+        action=AuditAction.ROLE_CHANGE,
+        user=actor if getattr(actor, "is_authenticated", False) else None,
+        jobcenter_id=user.jobcenter_id,
+        object_type="user",
+        object_id=str(user.pk),
+        details={
+            "username": user.get_username(),
+            "groups_added": added_names,
+            "groups_removed": removed_names,
+            "role": user.role,
+        },
+    )
 
 
 @transaction.atomic

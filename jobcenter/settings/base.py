@@ -219,3 +219,15 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = envstr("DEMO_PASSWORD", "demo-jobcenter-2026")
+
+# How long a "break the glass" access to a citizen outside the caseload lasts.
+BREAK_GLASS_MINUTES = envint("BREAK_GLASS_MINUTES", 60)
+
+# Audit log retention: events older than this many months are removed by the nightly
+# retention task, after a checkpoint keeps the chain verifiable. Never less than 6 (the
+# database triggers refuse to delete anything younger anyway).
+AUDIT_RETENTION_MONTHS = envint("AUDIT_RETENTION_MONTHS", 24)
+if AUDIT_RETENTION_MONTHS < 6:
+    raise ImproperlyConfiguredEnv(
+        f"AUDIT_RETENTION_MONTHS: at least 6 months, got {AUDIT_RETENTION_MONTHS}"
+    )
