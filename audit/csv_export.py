@@ -1,0 +1,103 @@
+"""The log as CSV, streamed: pure functions on events, no database access of their own.
+
+A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+prefixed with an apostrophe, so a spreadsheet shows it as text instead of running it as
+a formula (OWASP's advice against CSV injection). The apostrophe stays visible in a text
+editor: the price of safety."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from audit.actions import AuditAction
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # Excel needs it to read UTF-8 (æ, ø, å) correctly
+
+COLUMNS = (
+    "occurred_at",
+    "chain",
+    "sequence",
+    "action",
+    "action_label",
+    "username",
+    "role",
+    "team",
+    "citizen_id",
+    "object_type",
+    "object_id",
+    "model_version_id",
+    "inputs_hash",
+    "output",
+    "reason",
+    "flags",
+    "details",
+    "request_id",
+    "ip_address",
+    "user_agent",
+    "prev_hash",
+    "hash",
+)
+
+
+def csv_safe_cell(value) -> str:
+    """The value as text, with a formula start neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _action_label(action: str) -> str:
+    try:
+        return str(AuditAction(action).label)
+    except ValueError:
+        return action
+
+
+def event_row(event) -> list[str]:
+    values = {
+        "occurred_at": event.occurred_at.isoformat(),
+        "chain": event.chain,
+        "sequence": event.sequence,
+        "action": event.action,
+        "action_label": _action_label(event.action),
+        "username": event.username,
+        "role": event.role,
+        "team": event.team,
+        "citizen_id": event.citizen_id,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "model_version_id": event.model_version_id,
+        "inputs_hash": event.inputs_hash,
+        "output": event.output,
+        "reason": event.reason,
+        "flags": ";".join(event.flags or []),
+        "details": event.details or None,
+        "request_id": event.request_id,
+        "ip_address": event.ip_address,
+        "user_agent": event.user_agent,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+    return [csv_safe_cell(values[column]) for column in COLUMNS]
+
+
+class _Line:
+    """A file-like object whose ``write`` hands back what it was given."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(events: Iterable) -> Iterator[str]:
+    """The CSV text, one line at a time: a header, then one line per event."""
+    writer = csv.writer(_Line())
+    yield BOM + writer.writerow(COLUMNS)
+    for event in events:
+        yield writer.writerow(event_row(event))

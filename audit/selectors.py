@@ -1,0 +1,241 @@
+"""Reads of the log for the DPO's pages, always within the reader's own jobcenter.
+
+The log is read through its indexes: ``(citizen_id, occurred_at)`` for one citizen,
+``(user, occurred_at)`` for one member of staff, ``(action, occurred_at)`` for one
+action, ``occurred_at`` otherwise; every list is newest first and paged by keyset
+(``audit.keyset``)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.actions import AuditAction
+from audit.keyset import NEWEST_FIRST, Cursor, KeysetPage, keyset_page
+from audit.models import AuditEvent
+from jobcenter.models import Team, User
+
+PAGE_SIZE = 50
+
+
+class AuditFlag:
+    """The markings the DPO filters on. An event counts when its action is the marked
+    action itself or when it carries the flag (an access made under break-the-glass,
+    say, carries ``break_glass``)."""
+
+    BREAK_GLASS = "break_glass"
+    DISAGREEMENT = "disagreement"
+    OUTSIDE_CASELOAD = "outside_caseload"
+    FAILED_LOGIN = "failed_login"
+
+    choices = [
+        (BREAK_GLASS, _("Nødadgang")),
+        (DISAGREEMENT, _("Uenighed med modellen")),
+        (OUTSIDE_CASELOAD, _("Adgang uden for sagsstammen")),
+        (FAILED_LOGIN, _("Mislykket login")),
+    ]
+
+
+# flag -> (actions that are it, flags that mark it)
+FLAG_MATCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    AuditFlag.BREAK_GLASS: ((AuditAction.BREAK_GLASS,), (AuditFlag.BREAK_GLASS,)),
+    AuditFlag.DISAGREEMENT: ((AuditAction.DISAGREEMENT,), (AuditFlag.DISAGREEMENT,)),
+    AuditFlag.OUTSIDE_CASELOAD: (
+        (AuditAction.BREAK_GLASS,),
+        (AuditFlag.OUTSIDE_CASELOAD, AuditFlag.BREAK_GLASS),
+    ),
+    AuditFlag.FAILED_LOGIN: ((AuditAction.LOGIN_FAILED,), (AuditFlag.FAILED_LOGIN,)),
+}
+
+
+def flag_condition(flags: list[str] | tuple[str, ...]) -> Q:
+    """Events with any of ``flags``. The flags are a JSON list; matching its text for
+    ``"name"`` (with the quotes) works alike on PostgreSQL and SQLite."""
+    condition = Q()
+    for flag in flags:
+        actions, markers = FLAG_MATCHES.get(flag, ((), ()))
+        for action in actions:
+            condition |= Q(action=action)
+        for marker in markers:
+            condition |= Q(flags__icontains=f'"{marker}"')
+    return condition
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    citizen_id: uuid.UUID | None = None
+    user: User | None = None
+    team: str = ""
+    action: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    flags: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_details(self) -> dict[str, Any]:
+        """What was filtered on, for the audit event (ids and names, never a CPR)."""
+        details = {
+            "citizen_id": str(self.citizen_id) if self.citizen_id else None,
+            "user": self.user.get_username() if self.user else None,
+            "team": self.team or None,
+            "action": self.action or None,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "flags": list(self.flags) or None,
+        }
+        return {key: value for key, value in details.items() if value is not None}
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def audit_events_for_dpo(*, user: User, filters: AuditFilters | None = None) -> QuerySet:
+    """The events of the reader's jobcenter that match ``filters`` (unordered)."""
+    if user.jobcenter_id is None:
+        return AuditEvent.objects.none()
+    filters = filters or AuditFilters()
+    events = AuditEvent.objects.filter(jobcenter_id=user.jobcenter_id)
+    if filters.citizen_id:
+        events = events.filter(citizen_id=filters.citizen_id)
+    if filters.user is not None:
+        events = events.filter(user_id=filters.user.pk)
+    if filters.team:
+        events = events.filter(team=filters.team)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.date_from:
+        events = events.filter(occurred_at__gte=_local_midnight(filters.date_from))
+    if filters.date_to:
+        next_day = filters.date_to + datetime.timedelta(days=1)
+        events = events.filter(occurred_at__lt=_local_midnight(next_day))
+    if filters.flags:
+        events = events.filter(flag_condition(filters.flags))
+    return events
+
+
+def audit_events_page(
+    *,
+    user: User,
+    filters: AuditFilters,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage:
+    return keyset_page(
+        queryset=audit_events_for_dpo(user=user, filters=filters),
+        before=before,
+        after=after,
+        size=size,
+    )
+
+
+def audit_events_export(*, user: User, filters: AuditFilters, up_to_id: int) -> QuerySet:
+    """Every matching event recorded before event ``up_to_id`` (the export's own event),
+    newest first, for streaming."""
+    return (
+        audit_events_for_dpo(user=user, filters=filters)
+        .filter(id__lt=up_to_id)
+        .order_by(*NEWEST_FIRST)
+    )
+
+
+def audit_event_get_for_dpo(*, user: User, event_id: int) -> AuditEvent:
+    """One event of the reader's jobcenter; ``AuditEvent.DoesNotExist`` otherwise."""
+    return audit_events_for_dpo(user=user).select_related("user").get(pk=event_id)
+
+
+def citizen_access_events(*, user: User, citizen_id, with_names: bool = False) -> list:
+    """Every event about one citizen in the reader's jobcenter, newest first: the
+    citizen's access report. Reads the ``(citizen_id, occurred_at)`` index only."""
+    events = audit_events_for_dpo(user=user).filter(citizen_id=citizen_id)
+    fields = ["id", "occurred_at", "action", "role", "team", "reason", "flags", "object_type"]
+    if with_names:
+        events = events.select_related("user")
+        fields += ["username", "user__first_name", "user__last_name", "user__username"]
+    return list(events.only(*fields).order_by(*NEWEST_FIRST))
+
+
+def staff_for_filter(*, user: User) -> QuerySet[User]:
+    return User.objects.filter(jobcenter_id=user.jobcenter_id).order_by("username")
+
+
+def team_names_for_filter(*, user: User) -> list[str]:
+    return list(
+        Team.objects.filter(jobcenter_id=user.jobcenter_id)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+# -- The latest integrity check ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntegrityStatus:
+    state: str  # "unchecked" | "ok" | "failed"
+    checked_at: datetime.datetime | None = None
+    events_checked: int | None = None
+    first_broken: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
+
+
+def _pick(source: Any, *names: str) -> Any:
+    for name in names:
+        value = source.get(name) if isinstance(source, dict) else getattr(source, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def integrity_status_from(result: Any) -> IntegrityStatus:
+    """The status from ``audit.integrity.audit_integrity_latest()``: None (never
+    checked) or its ``IntegrityStatus`` (``ok``, ``checked_at``, ``events``,
+    ``first_break``); a mapping or the AUDIT_VERIFY event itself are read alike."""
+    if result is None:
+        return IntegrityStatus(state="unchecked")
+    source = result
+    if isinstance(result, AuditEvent):
+        source = {**(result.details or {}), "checked_at": result.occurred_at}
+    ok = _pick(source, "ok", "passed", "intact", "valid")
+    if ok is None:
+        return IntegrityStatus(state="unchecked")
+    broken = _pick(source, "first_break", "first_broken", "broken_event_id")
+    return IntegrityStatus(
+        state="ok" if ok else "failed",
+        checked_at=_pick(source, "checked_at", "occurred_at"),
+        events_checked=_pick(source, "events", "events_checked"),
+        first_broken=_break_text(broken),
+    )
+
+
+def _break_text(broken: Any) -> str:
+    """The first break as the verification describes it: chain, sequence, event id."""
+    if broken is None:
+        return ""
+    if isinstance(broken, dict):
+        parts = [
+            f"{label} {broken[key]}"
+            for key, label in (("chain", "chain"), ("sequence", "sequence"), ("event_id", "id"))
+            if broken.get(key) is not None
+        ]
+        problem = broken.get("problem")
+        return ", ".join(parts) + (f" ({problem})" if problem else "")
+    return str(broken)
+
+
+def integrity_status() -> IntegrityStatus:
+    """The latest chain verification's result; "unchecked" until one has run."""
+    try:
+        from audit.integrity import audit_integrity_latest
+    except ImportError:
+        return IntegrityStatus(state="unchecked")
+    return integrity_status_from(audit_integrity_latest())

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("citizen/", views.citizen_search, name="citizen_search"),
+    path("events/<int:event_id>/", views.event_detail, name="event"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path(
+        "citizens/<uuid:citizen_id>/access-report/",
+        views.access_report,
+        name="access_report",
+    ),
+    path(
+        "citizens/<uuid:citizen_id>/access-report.pdf",
+        views.access_report_pdf,
+        name="access_report_pdf",
+    ),
+    path(
+        "citizens/<uuid:citizen_id>/subject-access.json",
+        views.subject_access_json,
+        name="subject_access_json",
+    ),
+    path(
+        "citizens/<uuid:citizen_id>/subject-access.pdf",
+        views.subject_access_pdf,
+        name="subject_access_pdf",
+    ),
+]
