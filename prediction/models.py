@@ -136,7 +136,11 @@ class ModelVersion(models.Model):
     review_note = models.TextField(_("bemærkning"), blank=True)
     activated_at = models.DateTimeField(_("aktiveret"), null=True, blank=True)
     replaces = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("den version, der var aktiv, da denne blev aktiveret (til tilbagerulning)"),
     )
     retired_at = models.DateTimeField(_("udfaset"), null=True, blank=True)
