@@ -1,7 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import BenefitType
+from casework.models import (
+    Agreement,
+    BenefitType,
+    BreakGlassAccess,
+    JudgementReason,
+    NextStep,
+    Objection,
+    RiskBand,
+    RuleFeedback,
+)
 from casework.selectors import CASELOAD_SORTS, AssessmentStatus
 
 
@@ -48,3 +57,147 @@ class CaseloadFilterForm(forms.Form):
     def clean_sort(self):
         value = self.cleaned_data.get("sort") or "name"
         return value if value in CASELOAD_SORTS else "name"
+
+
+def _required(message):
+    return {"required": message}
+
+
+class JudgementForm(forms.Form):
+    """The caseworker's own judgement. Nothing is pre-selected: the system never proposes
+    a risk, an agreement or an offer."""
+
+    snapshot_id = forms.IntegerField(widget=forms.HiddenInput)
+    estimate_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    risk_band = forms.ChoiceField(
+        label=_("Din egen vurdering af risikoen for fortsat ledighed om 12 måneder"),
+        choices=RiskBand.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Vælg din egen vurdering af risikoen.")),
+    )
+    agreement = forms.ChoiceField(
+        label=_("Er du enig med modellens estimat?"),
+        choices=[(Agreement.AGREE, _("Enig")), (Agreement.DISAGREE, _("Uenig"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason_category = forms.ChoiceField(
+        label=_("Begrundelse"),
+        choices=[("", _("Vælg en begrundelse")), *JudgementReason.choices],
+        required=False,
+        help_text=_("Skal udfyldes, når du er uenig med modellen."),
+    )
+    reason_text = forms.CharField(
+        label=_("Begrundelse med dine egne ord"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    next_step = forms.ChoiceField(
+        label=_("Planlagt næste skridt"),
+        choices=[("", _("Vælg næste skridt")), *NextStep.choices],
+        error_messages=_required(_("Vælg det planlagte næste skridt.")),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agreement") == Agreement.DISAGREE:
+            if not data.get("reason_category"):
+                self.add_error("reason_category", _("Vælg en begrundelse, når du er uenig."))
+            if not (data.get("reason_text") or "").strip():
+                self.add_error("reason_text", _("Skriv en begrundelse, når du er uenig."))
+        return data
+
+
+class RuleFeedbackForm(forms.Form):
+    estimate_id = forms.IntegerField(widget=forms.HiddenInput)
+    feature = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Reglen er"),
+        choices=RuleFeedback.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Angiv, om reglen er irrelevant eller misvisende.")),
+    )
+    comment = forms.CharField(
+        label=_("Kommentar til datateamet"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class CorrectionForm(forms.Form):
+    snapshot_id = forms.IntegerField(widget=forms.HiddenInput)
+    feature = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    value = forms.CharField(label=_("Rigtig værdi"), required=False, max_length=100)
+    source = forms.CharField(
+        label=_("Kilde til den rigtige værdi"),
+        max_length=200,
+        error_messages=_required(_("Skriv, hvor den rigtige oplysning kommer fra.")),
+    )
+    reason = forms.CharField(
+        label=_("Bemærkning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class ObjectionForm(forms.Form):
+    received_on = forms.DateField(
+        label=_("Dato for indsigelsen"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Skriv datoen for indsigelsen."),
+            "invalid": _("Skriv en gyldig dato (åååå-mm-dd)."),
+        },
+    )
+    channel = forms.ChoiceField(
+        label=_("Hvordan kom indsigelsen?"),
+        choices=[("", _("Vælg kanal")), *Objection.Channel.choices],
+        error_messages=_required(_("Vælg, hvordan indsigelsen kom.")),
+    )
+    note = forms.CharField(
+        label=_("Bemærkning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class ObjectionWithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Bemærkning"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class BreakGlassForm(forms.Form):
+    """The CPR number comes by POST only; the form is never sent by GET."""
+
+    cpr = forms.CharField(
+        label=_("Borgerens CPR-nummer"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages=_required(_("Skriv borgerens CPR-nummer.")),
+    )
+    reason_category = forms.ChoiceField(
+        label=_("Årsag"),
+        choices=[("", _("Vælg en årsag")), *BreakGlassAccess.Reason.choices],
+        error_messages=_required(_("Vælg en årsag.")),
+    )
+    reason_text = forms.CharField(
+        label=_("Begrundelse"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages=_required(_("Skriv, hvorfor du skal se borgeren.")),
+    )
+
+
+class JudgementFirstForm(forms.Form):
+    enabled = forms.BooleanField(
+        label=_("Sagsbehandleren registrerer sin egen vurdering, før modellens estimat vises"),
+        required=False,
+    )

@@ -244,3 +244,206 @@ class Estimate(models.Model):
     @property
     def is_scored(self) -> bool:
         return self.probability is not None
+
+
+class RiskBand(models.TextChoices):
+    LOW = "low", _("Lav")
+    MEDIUM = "medium", _("Middel")
+    HIGH = "high", _("Høj")
+
+
+class Agreement(models.TextChoices):
+    AGREE = "agree", _("Enig med modellens estimat")
+    DISAGREE = "disagree", _("Uenig med modellens estimat")
+    NOT_SEEN = "not_seen", _("Har ikke set modellens estimat")
+
+
+class JudgementReason(models.TextChoices):
+    """Why the caseworker judges as they do; required when they disagree with the model."""
+
+    KNOWN_INFORMATION = "known_information", _("Jeg kender oplysninger, som modellen ikke har")
+    DATA_WRONG = "data_wrong", _("Oplysningerne bag estimatet er forkerte eller forældede")
+    CITIZEN_SITUATION = "citizen_situation", _("Borgerens situation eller motivation")
+    HEALTH_SOCIAL = "health_social", _("Helbred eller sociale forhold")
+    LABOUR_MARKET = "labour_market", _("Det lokale arbejdsmarked")
+    OTHER = "other", _("Andet")
+
+
+class NextStep(models.TextChoices):
+    """The planned next step: a type of offer (tilbud). Chosen by the caseworker only."""
+
+    NONE_YET = "none_yet", _("Intet tilbud endnu – fortsat jobsøgning og samtaler")
+    GUIDANCE = "guidance", _("Vejledning")
+    UPSKILLING = "upskilling", _("Opkvalificering eller uddannelse")
+    INTERNSHIP = "internship", _("Virksomhedspraktik")
+    WAGE_SUBSIDY = "wage_subsidy", _("Ansættelse med løntilskud")
+    MENTOR = "mentor", _("Mentorstøtte")
+    OTHER = "other", _("Andet")
+
+
+class Judgement(models.Model):
+    """The caseworker's professional judgement (faglig vurdering) of one snapshot, beside
+    the model's estimate when it was shown. Never updated: a new judgement supersedes."""
+
+    jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
+    spell = models.ForeignKey(Spell, on_delete=models.PROTECT, related_name="judgements")
+    snapshot = models.ForeignKey(
+        AssessmentSnapshot, on_delete=models.PROTECT, related_name="judgements"
+    )
+    estimate = models.ForeignKey(
+        Estimate, on_delete=models.PROTECT, null=True, blank=True, related_name="judgements"
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="judgements"
+    )
+    risk_band = models.CharField(_("egen vurdering af risiko"), max_length=10, choices=RiskBand)
+    agreement = models.CharField(_("enighed med modellen"), max_length=10, choices=Agreement)
+    reason_category = models.CharField(
+        _("begrundelse"), max_length=30, choices=JudgementReason, blank=True
+    )
+    reason_text = models.TextField(_("begrundelse i egne ord"), blank=True)
+    next_step = models.CharField(_("planlagt næste skridt"), max_length=20, choices=NextStep)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("faglig vurdering")
+        verbose_name_plural = _("faglige vurderinger")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(agreement="disagree") | (~Q(reason_category="") & ~Q(reason_text="")),
+                name="judgement_disagreement_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement="not_seen") | Q(estimate__isnull=False),
+                name="judgement_agreement_needs_estimate",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["spell", "caseworker", "created_at"], name="judgement_spell_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spell_id}: {self.risk_band} ({self.agreement})"
+
+
+class RuleFeedback(models.Model):
+    """A caseworker's flag on one rule or input of an estimate: irrelevant or misleading
+    for this citizen. The data team reads these."""
+
+    class Kind(models.TextChoices):
+        IRRELEVANT = "irrelevant", _("Irrelevant for denne borger")
+        MISLEADING = "misleading", _("Misvisende for denne borger")
+
+    jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
+    estimate = models.ForeignKey(Estimate, on_delete=models.PROTECT, related_name="feedback")
+    model_version = models.ForeignKey(
+        "prediction.ModelVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    feature = models.CharField(_("oplysning"), max_length=100)
+    rule_text = models.TextField(_("regel"), blank=True)
+    kind = models.CharField(_("art"), max_length=20, choices=Kind)
+    comment = models.TextField(_("kommentar"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rule_feedback"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tilbagemelding på regel")
+        verbose_name_plural = _("tilbagemeldinger på regler")
+        indexes = [models.Index(fields=["model_version", "feature"], name="rulefeedback_feature")]
+
+    def __str__(self) -> str:
+        return f"{self.feature}: {self.kind}"
+
+
+class Objection(models.Model):
+    """The citizen objects to profiling (indsigelse). While it stands, no estimate is
+    computed or shown for the citizen. Withdrawing it keeps the row."""
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("Ved personligt fremmøde eller samtale")
+        PHONE = "phone", _("Telefonisk")
+        LETTER = "letter", _("Brev")
+        DIGITAL = "digital", _("Digital Post eller e-mail")
+        JOBNET = "jobnet", _("Via Jobnet")
+        OTHER = "other", _("Andet")
+
+    jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="objections")
+    received_on = models.DateField(_("modtaget"))
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel)
+    note = models.TextField(_("bemærkning"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("trukket tilbage"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("indsigelse")
+        verbose_name_plural = _("indsigelser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="objection_one_standing_per_citizen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id} {self.received_on:%d-%m-%Y}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class BreakGlassAccess(models.Model):
+    """Time-limited access to a citizen outside the user's caseload ("break the glass"),
+    with a reason; always flagged for the DPO's review."""
+
+    class Reason(models.TextChoices):
+        COLLEAGUE_ABSENT = "colleague_absent", _("Den ansvarlige kollega er fraværende")
+        CITIZEN_CONTACT = "citizen_contact", _("Borgeren har henvendt sig og skal have svar nu")
+        CASE_TRANSFER = "case_transfer", _("Sagen er ved at blive overdraget til mig")
+        OTHER = "other", _("Andet")
+
+    jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_accesses"
+    )
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="break_glass_accesses"
+    )
+    reason_category = models.CharField(_("årsag"), max_length=30, choices=Reason)
+    reason_text = models.TextField(_("begrundelse"))
+    starts_at = models.DateTimeField(_("fra"))
+    expires_at = models.DateTimeField(_("udløber"))
+    flagged_for_dpo = models.BooleanField(
+        _("markeret til databeskyttelsesrådgiveren"), default=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nødadgang")
+        verbose_name_plural = _("nødadgange")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("starts_at")),
+                name="breakglass_expires_after_start",
+            ),
+            models.CheckConstraint(condition=~Q(reason_text=""), name="breakglass_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "citizen", "expires_at"], name="breakglass_user_citizen"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.citizen_id} til {self.expires_at:%d-%m-%Y %H:%M}"

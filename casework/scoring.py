@@ -10,8 +10,9 @@ import logging
 from collections.abc import Iterator
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from casework.models import AssessmentSnapshot, Estimate
+from casework.models import AssessmentSnapshot, Estimate, Objection
 from prediction.artifacts import ArtifactRefused
 from prediction.explanations import NotScorable, explain
 from prediction.frames import frame_from_records
@@ -64,6 +65,14 @@ def open_spells_rescore(*, model_version_id: int) -> int:
     rows = list(
         _current_snapshots(specification_id=version.specification_id, open_spells=True)
         .exclude(estimates__model_version=version)
+        # A citizen who objects to profiling is not scored at all.
+        .exclude(
+            Exists(
+                Objection.objects.filter(
+                    citizen_id=OuterRef("spell__citizen_id"), withdrawn_at__isnull=True
+                )
+            )
+        )
         .values_list("id", "spell_id", "values")
     )
     if not rows:

@@ -1,12 +1,24 @@
 """Reads that views and the API share, already filtered by what the user may see."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
-from casework.models import AssessmentSnapshot, Citizen, Meeting, Spell
-from casework.permissions import citizens_visible_to
-from jobcenter.models import User
+from casework.display import snapshot_inputs
+from casework.models import (
+    AssessmentSnapshot,
+    BreakGlassAccess,
+    Citizen,
+    Estimate,
+    Judgement,
+    Meeting,
+    Objection,
+    Spell,
+)
+from casework.permissions import Access, citizen_with_access, citizens_visible_to
+from jobcenter.models import Jobcenter, User
+from prediction.selectors import Assessment, assessment_for_inputs
 
 
 class AssessmentStatus:
@@ -73,21 +85,61 @@ def assessment_status(spell: Spell) -> str:
 
 @dataclass(frozen=True)
 class CitizenPage:
+    """What the citizen page reads, in a fixed number of queries. ``snapshots`` are the
+    current spell's snapshots, oldest first (the original, then each correction);
+    ``snapshot`` is the one in force; ``judgements`` are the viewing user's for the
+    current spell, newest first; ``estimates`` every estimate of those snapshots."""
+
     citizen: Citizen
+    access: str
     spells: list[Spell]
     current_spell: Spell | None
     snapshot: AssessmentSnapshot | None
+    snapshots: list[AssessmentSnapshot] = field(default_factory=list)
+    objection: Objection | None = None
+    judgements: list[Judgement] = field(default_factory=list)
+    estimates: list[Estimate] = field(default_factory=list)
+    break_glass: BreakGlassAccess | None = None
+
+    @property
+    def meetings_held(self) -> int:
+        return len(self.current_spell.meetings.all()) if self.current_spell else 0
+
+    @property
+    def original_snapshot(self) -> AssessmentSnapshot | None:
+        return self.snapshots[0] if self.snapshots else None
+
+    @property
+    def judgement(self) -> Judgement | None:
+        """The user's judgement in force for the snapshot in force."""
+        if self.snapshot is None:
+            return None
+        return next((j for j in self.judgements if j.snapshot_id == self.snapshot.pk), None)
+
+    def estimate_for(self, *, snapshot_id: int, model_version_id: int) -> Estimate | None:
+        return next(
+            (
+                e
+                for e in self.estimates
+                if e.snapshot_id == snapshot_id and e.model_version_id == model_version_id
+            ),
+            None,
+        )
 
 
 def citizen_get_for_user(*, user: User, citizen_id) -> Citizen:
     """The citizen if ``user`` may see them; ``Citizen.DoesNotExist`` otherwise, so that
     an unknown citizen and a forbidden one look the same (a 404)."""
-    return citizens_visible_to(user=user).get(pk=citizen_id)
+    return citizen_with_access(user=user, citizen_id=citizen_id)[0]
 
 
 def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
     """Everything the citizen page shows, in a fixed number of queries."""
-    citizen = citizen_get_for_user(user=user, citizen_id=citizen_id)
+    citizen, access = citizen_with_access(
+        user=user,
+        citizen_id=citizen_id,
+        queryset=Citizen.objects.select_related("jobcenter"),
+    )
     spells = list(
         Spell.objects.filter(citizen=citizen)
         .select_related("team", "caseworker")
@@ -95,15 +147,68 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
         .order_by(F("end_date").desc(nulls_first=True), "-start_date")
     )
     current = next((s for s in spells if s.end_date is None), None)
-    snapshot = None
+    snapshots: list[AssessmentSnapshot] = []
+    judgements: list[Judgement] = []
+    estimates: list[Estimate] = []
     if current is not None:
-        snapshot = (
+        snapshots = list(
             AssessmentSnapshot.objects.filter(spell=current)
-            .select_related("specification")
-            .order_by("-created_at", "-pk")
-            .first()
+            .select_related("specification", "created_by")
+            .order_by("created_at", "pk")
         )
-    return CitizenPage(citizen=citizen, spells=spells, current_spell=current, snapshot=snapshot)
+        if snapshots:
+            judgements = list(
+                Judgement.objects.filter(spell=current, caseworker=user).order_by(
+                    "-created_at", "-pk"
+                )
+            )
+            estimates = list(Estimate.objects.filter(spell=current).order_by("computed_at", "pk"))
+    objection = (
+        Objection.objects.filter(citizen=citizen, withdrawn_at__isnull=True)
+        .select_related("recorded_by")
+        .first()
+    )
+    break_glass = None
+    if access == Access.BREAK_GLASS:
+        break_glass = break_glass_current(user=user, citizen_id=citizen.pk)
+    return CitizenPage(
+        citizen=citizen,
+        access=access,
+        spells=spells,
+        current_spell=current,
+        snapshot=snapshot_in_force(snapshots),
+        snapshots=snapshots,
+        objection=objection,
+        judgements=judgements,
+        estimates=estimates,
+        break_glass=break_glass,
+    )
+
+
+def snapshot_in_force(snapshots: list[AssessmentSnapshot]) -> AssessmentSnapshot | None:
+    """The snapshot no correction has replaced (the newest when there are several)."""
+    replaced = {s.corrects_id for s in snapshots if s.corrects_id}
+    current = [s for s in snapshots if s.pk not in replaced]
+    return current[-1] if current else None
+
+
+def break_glass_current(*, user: User, citizen_id) -> BreakGlassAccess | None:
+    now = timezone.now()
+    return (
+        BreakGlassAccess.objects.filter(
+            user=user, citizen_id=citizen_id, starts_at__lte=now, expires_at__gt=now
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def citizen_by_cpr_hash(*, user: User, cpr_hash: str) -> Citizen | None:
+    """A citizen of the user's own jobcenter by the CPR number's keyed hash, whether or
+    not the user may see them: only for breaking the glass, which is audited."""
+    if user.jobcenter_id is None:
+        return None
+    return Citizen.objects.filter(jobcenter_id=user.jobcenter_id, cpr_hash=cpr_hash).first()
 
 
 def citizen_search_for_user(*, user: User, name: str = "", cpr_hash: str = "") -> QuerySet:
@@ -113,3 +218,72 @@ def citizen_search_for_user(*, user: User, name: str = "", cpr_hash: str = "") -
     if name:
         return citizens.filter(name__icontains=name.strip()).order_by("name")[:50]
     return citizens.none()
+
+
+class PanelState:
+    """What the estimate panel of the citizen page shows instead of, or as, a score."""
+
+    NO_SPELL = "no_spell"  # no open spell
+    NOT_YET = "not_yet"  # before meeting 2
+    NO_DATA = "no_data"  # meeting 2 held, the snapshot has not arrived
+    OBJECTION = "objection"  # the citizen objects to profiling
+    PAUSED = "paused"  # the stop switch is on
+    NO_MODEL = "no_model"  # no active model version
+    REFUSED = "refused"  # the artefact failed its checks
+    NOT_SCORABLE = "not_scorable"  # a required input is missing
+    JUDGEMENT_FIRST = "judgement_first"  # hidden until the user records a judgement
+    AUDIT_FAILED = "audit_failed"  # the view could not be logged, so nothing is shown
+    SHOWN = "shown"
+
+
+@dataclass(frozen=True)
+class EstimatePanel:
+    state: str
+    assessment: Assessment | None = None
+    inputs: dict | None = None
+    estimate: Estimate | None = None
+    previous: Estimate | None = None  # the estimate of the snapshot a correction replaced
+
+    @property
+    def shown(self) -> bool:
+        return self.state == PanelState.SHOWN
+
+
+def estimate_panel(*, page: CitizenPage) -> EstimatePanel:
+    """Decides what the estimate panel may show for ``page``'s user, without writing.
+    Nothing is computed for a citizen who objects; a score is never passed on while
+    the judgement-first rule hides it."""
+    if page.current_spell is None:
+        return EstimatePanel(state=PanelState.NO_SPELL)
+    if page.meetings_held < 2:
+        return EstimatePanel(state=PanelState.NOT_YET)
+    if page.snapshot is None:
+        return EstimatePanel(state=PanelState.NO_DATA)
+    if page.objection is not None:
+        return EstimatePanel(state=PanelState.OBJECTION)
+    specification = page.snapshot.specification.specification
+    inputs = snapshot_inputs(specification=specification, values=page.snapshot.values)
+    assessment = assessment_for_inputs(
+        specification_id=page.snapshot.specification_id, inputs=inputs
+    )
+    if assessment.state != "scored":
+        return EstimatePanel(state=assessment.state, assessment=assessment, inputs=inputs)
+    if page.citizen.jobcenter.judgement_first and page.judgement is None:
+        return EstimatePanel(state=PanelState.JUDGEMENT_FIRST, inputs=inputs)
+    version_id = assessment.version.pk
+    previous = None
+    if page.snapshot.corrects_id:
+        previous = page.estimate_for(
+            snapshot_id=page.snapshot.corrects_id, model_version_id=version_id
+        )
+    return EstimatePanel(
+        state=PanelState.SHOWN,
+        assessment=assessment,
+        inputs=inputs,
+        estimate=page.estimate_for(snapshot_id=page.snapshot.pk, model_version_id=version_id),
+        previous=previous,
+    )
+
+
+def jobcenter_for_user(*, user: User) -> Jobcenter:
+    return Jobcenter.objects.get(pk=user.jobcenter_id)

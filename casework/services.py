@@ -3,18 +3,51 @@ event. Reads that must leave a trace (a lookup) go through here too, so the even
 the read commit together: no event, no data."""
 
 import datetime
+import logging
+from dataclasses import replace
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
 from casework.cpr import Cpr, cpr_encrypt, cpr_hash, cpr_parse
-from casework.models import AssessmentSnapshot, Citizen, Spell
-from casework.permissions import citizen_team_access_grant
-from casework.selectors import CitizenPage, citizen_page_for_user, citizen_search_for_user
-from jobcenter.models import Jobcenter, Team, User
+from casework.display import inputs_hash
+from casework.models import (
+    AssessmentSnapshot,
+    BreakGlassAccess,
+    Citizen,
+    Estimate,
+    Objection,
+    Spell,
+)
+from casework.permissions import Access, citizen_team_access_grant
+from casework.selectors import (
+    CitizenPage,
+    EstimatePanel,
+    PanelState,
+    citizen_by_cpr_hash,
+    citizen_page_for_user,
+    citizen_search_for_user,
+    estimate_panel,
+)
+from jobcenter.models import Jobcenter, Role, Team, User
 from prediction.models import FeatureSpec
+from prediction.selectors import Assessment
+
+logger = logging.getLogger(__name__)
+
+
+class ActionRefused(Exception):
+    """An action the user may not take in the current state; ``message`` is for the user."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
 
 
 class SnapshotInvalid(ValueError):
@@ -134,19 +167,90 @@ def snapshot_create(
     )
 
 
+def access_flags(page: CitizenPage) -> list[str]:
+    """Every event about a citizen seen through a break-the-glass access says so."""
+    return ["outside_caseload"] if page.access == Access.BREAK_GLASS else []
+
+
+def estimate_store(*, snapshot: AssessmentSnapshot, assessment: Assessment) -> Estimate | None:
+    """The stored estimate of ``snapshot`` by the assessment's version, written the first
+    time it is computed (so a judgement can name exactly what the caseworker saw)."""
+    version = assessment.version
+    if version is None or assessment.state not in ("scored", "not_scorable"):
+        return None
+    if assessment.state == "scored":
+        result = assessment.explanation
+        defaults = {
+            "spell_id": snapshot.spell_id,
+            "probability": result.probability,
+            "band": result.band,
+            "leaf_id": result.leaf_id,
+        }
+    else:
+        defaults = {
+            "spell_id": snapshot.spell_id,
+            "missing_inputs": list(assessment.not_scorable.missing),
+        }
+    estimate, _ = Estimate.objects.get_or_create(
+        snapshot=snapshot, model_version=version, defaults=defaults
+    )
+    return estimate
+
+
+def estimate_output(assessment: Assessment) -> dict | None:
+    if assessment.state != "scored":
+        return None
+    return {
+        "band": assessment.explanation.band,
+        "probability": round(assessment.explanation.probability, 6),
+    }
+
+
 @transaction.atomic
-def citizen_view(*, user: User, citizen_id) -> CitizenPage:
-    """The citizen page's data, with the lookup recorded in the same transaction.
+def citizen_view(*, user: User, citizen_id) -> tuple[CitizenPage, EstimatePanel]:
+    """The citizen page's data, with the lookup recorded in the same transaction; and the
+    estimate panel. A shown estimate is recorded as ESTIMATE_VIEW in the same
+    transaction; if that event cannot be written the estimate is not shown.
     Raises ``Citizen.DoesNotExist`` when the user may not see the citizen."""
     page = citizen_page_for_user(user=user, citizen_id=citizen_id)
+    flags = access_flags(page)
     audit_record(
         action=AuditAction.CITIZEN_VIEW,
         user=user,
         citizen_id=page.citizen.pk,
         object_type="citizen",
         object_id=str(page.citizen.pk),
+        flags=flags,
     )
-    return page
+    panel = estimate_panel(page=page)
+    if not panel.shown:
+        return page, panel
+    assessment = panel.assessment
+    try:
+        with transaction.atomic():
+            estimate = panel.estimate or estimate_store(
+                snapshot=page.snapshot, assessment=assessment
+            )
+            audit_record(
+                action=AuditAction.ESTIMATE_VIEW,
+                user=user,
+                citizen_id=page.citizen.pk,
+                object_type="estimate",
+                object_id=str(estimate.pk),
+                model_version_id=assessment.version.pk,
+                inputs_hash=inputs_hash(panel.inputs),
+                output=estimate_output(assessment),
+                flags=flags,
+                details={
+                    "snapshot_id": page.snapshot.pk,
+                    "judgement_first": page.citizen.jobcenter.judgement_first,
+                },
+            )
+    except DatabaseError:
+        # No event, no estimate: the page is shown without it, and says why.
+        logger.exception("the estimate view could not be recorded; the estimate is withheld")
+        return page, EstimatePanel(state=PanelState.AUDIT_FAILED)
+    return page, replace(panel, estimate=estimate)
 
 
 @transaction.atomic
@@ -178,3 +282,145 @@ def caseload_view_record(*, user: User, scope: str, shown: int) -> None:
     audit_record(
         action=AuditAction.CASELOAD_VIEW, user=user, details={"scope": scope, "shown": shown}
     )
+
+
+# -- Objections --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def objection_record(
+    *, user: User, citizen_id, received_on: datetime.date, channel: str, note: str = ""
+) -> Objection:
+    """The citizen objects to profiling: from now on no estimate is computed or shown."""
+    page = citizen_page_for_user(user=user, citizen_id=citizen_id)
+    if page.objection is not None:
+        raise ActionRefused(_("Borgerens indsigelse er allerede registreret."))
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("Datoen kan ikke ligge i fremtiden.")})
+    if channel not in Objection.Channel.values:
+        raise ValidationError({"channel": _("Vælg, hvordan indsigelsen kom.")})
+    objection = Objection.objects.create(
+        jobcenter_id=page.citizen.jobcenter_id,
+        citizen=page.citizen,
+        received_on=received_on,
+        channel=channel,
+        note=note,
+        recorded_by=user,
+    )
+    audit_record(
+        action=AuditAction.OBJECTION_RECORD,
+        user=user,
+        citizen_id=page.citizen.pk,
+        object_type="objection",
+        object_id=str(objection.pk),
+        reason=note,
+        flags=access_flags(page),
+        details={"received_on": received_on.isoformat(), "channel": channel},
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_withdraw(*, user: User, citizen_id, note: str = "") -> Objection:
+    """The citizen withdraws the objection; estimates may be computed and shown again."""
+    page = citizen_page_for_user(user=user, citizen_id=citizen_id)
+    if page.objection is None:
+        raise ActionRefused(_("Borgeren har ingen indsigelse, der kan trækkes tilbage."))
+    objection = page.objection
+    objection.withdrawn_at = timezone.now()
+    objection.withdrawn_by = user
+    objection.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(
+        action=AuditAction.OBJECTION_WITHDRAW,
+        user=user,
+        citizen_id=page.citizen.pk,
+        object_type="objection",
+        object_id=str(objection.pk),
+        reason=note,
+        flags=access_flags(page),
+    )
+    return objection
+
+
+# -- Break the glass ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def break_glass_grant(
+    *, user: User, cpr: str, reason_category: str, reason_text: str
+) -> tuple[Citizen, BreakGlassAccess | None]:
+    """A caseworker who must see a citizen outside their caseload gets time-limited
+    access (``settings.BREAK_GLASS_MINUTES``) with a reason; the access is flagged for
+    the DPO. A citizen the user may already see needs no access (``None``).
+    Raises ``ActionRefused`` for anyone but a caseworker, ``ValidationError`` for a bad
+    CPR number, an unknown citizen or a missing reason."""
+    if not user.has_role(Role.CASEWORKER) or user.jobcenter_id is None:
+        raise ActionRefused(_("Kun sagsbehandlere kan bruge nødadgang."))
+    errors = {}
+    try:
+        parsed = cpr_parse(cpr)
+    except ValueError:
+        parsed = None
+        errors["cpr"] = _("Skriv et gyldigt CPR-nummer (10 cifre).")
+    if reason_category not in BreakGlassAccess.Reason.values:
+        errors["reason_category"] = _("Vælg en årsag.")
+    if not reason_text.strip():
+        errors["reason_text"] = _("Skriv, hvorfor du skal se borgeren.")
+    if errors:
+        raise ValidationError(errors)
+    citizen = citizen_by_cpr_hash(user=user, cpr_hash=cpr_hash(parsed))
+    if citizen is None:
+        raise ValidationError({"cpr": _("Der er ingen borger med dette CPR-nummer i jobcentret.")})
+    if citizen_search_for_user(user=user, cpr_hash=citizen.cpr_hash).exists():
+        return citizen, None
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        jobcenter_id=user.jobcenter_id,
+        user=user,
+        citizen=citizen,
+        reason_category=reason_category,
+        reason_text=reason_text.strip(),
+        starts_at=now,
+        expires_at=now + datetime.timedelta(minutes=settings.BREAK_GLASS_MINUTES),
+    )
+    audit_record(
+        action=AuditAction.BREAK_GLASS,
+        user=user,
+        citizen_id=citizen.pk,
+        object_type="break_glass",
+        object_id=str(access.pk),
+        reason=access.reason_text,
+        flags=["break_glass", "outside_caseload"],
+        details={
+            "reason_category": reason_category,
+            "expires_at": access.expires_at.isoformat(),
+        },
+    )
+    return citizen, access
+
+
+# -- The jobcenter's judgement-first rule ------------------------------------------------
+
+
+@transaction.atomic
+def judgement_first_set(*, user: User, enabled: bool) -> Jobcenter:
+    """A manager switches the judgement-first rule for their own jobcenter: caseworkers
+    record their own assessment before the model's estimate is revealed.
+    Raises ``ActionRefused`` for anyone but a manager of a jobcenter."""
+    if not user.has_role(Role.MANAGER) or user.jobcenter_id is None:
+        raise ActionRefused(_("Kun jobcentrets ledere kan ændre denne indstilling."))
+    jobcenter = Jobcenter.objects.select_for_update().get(pk=user.jobcenter_id)
+    before = jobcenter.judgement_first
+    jobcenter.judgement_first = enabled
+    jobcenter.save(update_fields=["judgement_first"])
+    # The log has no action of its own for jobcenter settings; this is the closest: a
+    # policy on how the model's output is used.
+    audit_record(
+        action=AuditAction.MODEL_POLICY,
+        user=user,
+        jobcenter_id=jobcenter.pk,
+        object_type="jobcenter",
+        object_id=str(jobcenter.pk),
+        details={"setting": "judgement_first", "from": before, "to": enabled},
+    )
+    return jobcenter
