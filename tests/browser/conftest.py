@@ -53,3 +53,12 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def active_version(citizen, analyst, manager):
+    """An approved, active version of a small real tree on the citizen's specification."""
+    from tests.prediction.test_views import make_active
+
+    specification = citizen.spells.get().snapshots.get().specification
+    return make_active(specification, trained_by=analyst, reviewer=manager)

@@ -1,0 +1,242 @@
+"""The letter to the citizen, as a printable page and as a PDF, in Danish or English:
+the data used, the rules, what the estimate means and does not mean, the caseworker's
+judgement and the citizen's rights. Producing it is one LETTER event; with an objection
+standing it carries no score; anyone who may not see the citizen gets a 404."""
+
+import re
+import zlib
+
+import pytest
+
+from audit.actions import AuditAction
+from casework.models import Estimate
+from casework.services import objection_record
+from prediction.models import ScoringControl
+from tests.casework.conftest import citizen_url, events, last_event_id
+from tests.factories import DEFAULT_SNAPSHOT_VALUES
+
+DATATILSYNET = "Carl Jacobsens Vej 35, 2500 Valby"
+
+
+def _judge(client, citizen, **extra):
+    snapshot = citizen.spells.get().snapshots.order_by("-pk").first()
+    data = {"snapshot_id": snapshot.pk, "risk_band": "high", "next_step": "mentor"} | extra
+    assert client.post(citizen_url(citizen, "judgement"), data).status_code == 302
+
+
+def _letter(client, citizen, name="letter", **query):
+    return client.get(citizen_url(citizen, name), query)
+
+
+def _pdf_pages(content: bytes) -> int:
+    """The number of page objects in the PDF, looking inside compressed object streams
+    too (WeasyPrint packs its objects into them)."""
+    text = content
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        try:
+            text += zlib.decompress(stream)
+        except zlib.error:
+            continue
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", text))
+
+
+@pytest.fixture
+def scored(citizen, active_version, judgement_first_off):
+    return citizen
+
+
+def test_it_shows_the_data_the_rules_the_meaning_and_the_judgement_in_danish(
+    login, caseworker, scored
+):
+    client = login(caseworker)
+    assert client.get(citizen_url(scored)).status_code == 200
+    estimate = Estimate.objects.get()  # the one the caseworker saw; the letter shows it too
+    _judge(
+        client,
+        scored,
+        estimate_id=estimate.pk,
+        agreement="disagree",
+        reason_category="other",
+        reason_text="Ny uddannelse",
+    )
+    before = last_event_id()
+    response = _letter(client, scored)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<article id="letter" class="letter" lang="da"' in page
+    # The data: label, value, source and date.
+    row = re.search(r'<tr id="letter-input-education">(.*?)</tr>', page, re.S).group(1)
+    assert "Erhvervsfaglig uddannelse" in row
+    assert "Uddannelsesregisteret" in row and "2026-10-01" in row
+    # The estimate, its uncertainty, what it means and does not mean, and the rules.
+    assert f"{round(estimate.probability * 100)} %" in page
+    assert "Skønnet er ikke en afgørelse." in page
+    assert re.search(r"hver \d+\. anderledes end skønnet", page)
+    rules = re.search(r'<ol id="letter-rules">(.*?)</ol>', page, re.S).group(1)
+    assert rules.count("<li>") >= 1
+    # The caseworker's own judgement.
+    assert 'id="letter-judgement-band">Høj<' in page
+    assert "Ny uddannelse" in page and "Mentorstøtte" in page
+    assert "Din sagsbehandler er uenig i værktøjets skøn." in page
+    # The rights, the Danish Data Protection Agency and the DPO.
+    for right in ("Indsigt.", "Indsigelse.", "Berigtigelse.", "Klage."):
+        assert right in page
+    assert "Datatilsynet" in page and DATATILSYNET in page and "www.datatilsynet.dk" in page
+    assert scored.jobcenter.dpo_contact in page
+    assert "1234" not in page  # the masked CPR number only
+    # One event, carrying what the letter showed.
+    (event,) = events(since=before)
+    assert event.action == AuditAction.LETTER
+    assert event.details["language"] == "da" and event.details["format"] == "html"
+    assert event.model_version_id == estimate.model_version_id
+    assert event.object_id == str(estimate.pk)
+    assert event.output["band"] == estimate.band
+    assert event.user == caseworker and str(event.citizen_id) == str(scored.pk)
+
+
+def test_it_speaks_english_when_asked(login, caseworker, scored):
+    client = login(caseworker)
+    before = last_event_id()
+    page = _letter(client, scored, language="en").content.decode()
+    assert '<article id="letter" class="letter" lang="en"' in page
+    # Labels, rules and meaning come from the specification in English.
+    assert "Highest completed education" in page or "education" in page.lower()
+    assert re.search(r"1 in \d+ went the other way", page)
+    assert "Tallet er et statistisk skøn" not in page
+    assert DATATILSYNET in page
+    (event,) = events(since=before)
+    assert event.action == AuditAction.LETTER and event.details["language"] == "en"
+
+
+def test_the_default_language_is_the_active_one(login, caseworker, scored):
+    client = login(caseworker)
+    client.cookies["django_language"] = "en"
+    page = _letter(client, scored, language="xx").content.decode()
+    assert 'lang="en"' in page and re.search(r"1 in \d+ went the other way", page)
+
+
+def test_the_pdf_is_a_pdf_with_pages_and_one_event(login, caseworker, scored):
+    client = login(caseworker)
+    for language in ("da", "en"):
+        before = last_event_id()
+        response = _letter(client, scored, "letter_pdf", language=language)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert "1234" not in response["Content-Disposition"]
+        assert "Karen" not in response["Content-Disposition"]
+        assert response.content.startswith(b"%PDF")
+        assert _pdf_pages(response.content) >= 1
+        (event,) = events(since=before)
+        assert event.action == AuditAction.LETTER
+        assert event.details["format"] == "pdf" and event.details["language"] == language
+
+
+def test_with_an_objection_there_is_no_score_and_it_says_why(login, caseworker, scored):
+    import datetime
+
+    client = login(caseworker)
+    assert 'id="estimate-probability"' in client.get(citizen_url(scored)).content.decode()
+    _judge(client, scored)
+    objection_record(
+        user=caseworker,
+        citizen_id=scored.pk,
+        received_on=datetime.date(2026, 11, 2),
+        channel="letter",
+    )
+    estimate = Estimate.objects.get()
+    before = last_event_id()
+    page = _letter(client, scored).content.decode()
+    assert 'id="letter-no-score"' in page
+    assert "Du har gjort indsigelse mod profilering (2. november 2026)" in page
+    assert 'id="letter-probability"' not in page and 'id="letter-rules"' not in page
+    assert f"{round(estimate.probability * 100)} %" not in page
+    # The data and the caseworker's own judgement are still the citizen's to see.
+    assert 'id="letter-input-education"' in page and 'id="letter-judgement-band"' in page
+    (event,) = events(since=before)
+    assert event.action == AuditAction.LETTER
+    assert event.output is None and event.model_version_id is None
+    assert event.details["estimate_state"] == "objection"
+    pdf = _letter(client, scored, "letter_pdf").content
+    assert pdf.startswith(b"%PDF")
+
+
+def test_judgement_first_keeps_the_score_out_of_the_letter_until_judged(
+    login, caseworker, citizen, active_version
+):
+    client = login(caseworker)
+    page = _letter(client, citizen).content.decode()
+    assert 'id="letter-no-score"' in page and 'id="letter-probability"' not in page
+    assert 'id="letter-no-judgement"' in page
+    _judge(client, citizen)
+    page = _letter(client, citizen).content.decode()
+    assert 'id="letter-probability"' in page and 'id="letter-judgement-band"' in page
+
+
+def test_a_letter_without_a_model_says_there_is_no_estimate(login, caseworker, citizen):
+    page = _letter(login(caseworker), citizen).content.decode()
+    assert 'id="letter-no-score"' in page
+    assert 'id="letter-input-age"' in page
+
+
+def test_a_paused_model_gives_no_score_in_the_letter(login, caseworker, scored):
+    ScoringControl.objects.update_or_create(pk=1, defaults={"scoring_paused": True})
+    page = _letter(login(caseworker), scored).content.decode()
+    assert 'id="letter-no-score"' in page and 'id="letter-probability"' not in page
+
+
+def test_a_corrected_input_shows_the_corrected_and_the_original_value(login, caseworker, scored):
+    client = login(caseworker)
+    snapshot = scored.spells.get().snapshots.get()
+    response = client.post(
+        citizen_url(scored, "correction"),
+        {"snapshot_id": snapshot.pk, "feature": "age", "value": "41", "source": "CPR-registeret"},
+    )
+    assert response.status_code == 302
+    page = _letter(client, scored).content.decode()
+    row = re.search(r'<tr id="letter-input-age">(.*?)</tr>', page, re.S).group(1)
+    assert "41" in row and "CPR-registeret" in row
+    assert f"Oprindelig værdi: {DEFAULT_SNAPSHOT_VALUES['age']['value']}" in row
+
+
+@pytest.mark.parametrize("name", ["letter", "letter_pdf"])
+def test_the_citizen_page_links_to_the_letter(login, caseworker, citizen, name):
+    page = login(caseworker).get(citizen_url(citizen)).content.decode()
+    assert f'href="{citizen_url(citizen, name)}"' in page
+
+
+@pytest.mark.parametrize("name", ["letter", "letter_pdf"])
+@pytest.mark.parametrize(
+    "persona", ["other_caseworker", "foreign_caseworker", "manager", "dpo", "analyst"]
+)
+def test_anyone_who_may_not_see_the_citizen_gets_a_404(request, login, citizen, persona, name):
+    client = login(request.getfixturevalue(persona))
+    before = last_event_id()
+    response = _letter(client, citizen, name)
+    assert response.status_code == 404
+    assert "Karen Jensen" not in response.content.decode()
+    assert not events(since=before)
+
+
+def test_a_colleague_in_the_team_gets_the_letter(login, colleague, citizen):
+    assert _letter(login(colleague), citizen).status_code == 200
+
+
+def test_break_the_glass_opens_the_letter_and_flags_the_event(login, other_caseworker, citizen):
+    client = login(other_caseworker)
+    assert _letter(client, citizen).status_code == 404
+    response = client.post(
+        "/citizens/break-glass/",
+        {"cpr": "170492-1234", "reason_category": "colleague_absent", "reason_text": "Syg"},
+    )
+    assert response.status_code == 302
+    before = last_event_id()
+    assert _letter(client, citizen).status_code == 200
+    (event,) = events(since=before)
+    assert event.action == AuditAction.LETTER and "outside_caseload" in event.flags
+
+
+def test_the_letter_needs_get(login, caseworker, citizen):
+    client = login(caseworker)
+    assert client.post(citizen_url(citizen, "letter")).status_code == 405
+    assert client.post(citizen_url(citizen, "letter_pdf")).status_code == 405
