@@ -1,0 +1,75 @@
+"""The citizen page's query count, pinned exactly: it must not grow with the citizen's
+history, the team's caseload or the size of the database (bench/bench_citizen_page.py
+measures the time on a million citizens). If a change adds or removes a query on
+purpose, update the numbers here and say why in the commit."""
+
+import pytest
+
+from casework.judgements import judgement_record
+from casework.models import Agreement, NextStep, RiskBand
+from tests.casework.conftest import citizen_url
+from tests.factories import make_citizen_with_spell
+
+# Session and user (2); BEGIN; the permission-checked citizen with its jobcenter; spells;
+# meetings; snapshots; the user's judgements; estimates; a standing objection (8); the
+# lookup's audit event: chain head advanced (UPDATE ... RETURNING), the user's groups and
+# team, the event, the new head (5); the stop switch and the active version (2); COMMIT.
+HIDDEN = 18
+# ... and the estimate view's event in a savepoint: SAVEPOINT, chain head advanced, the
+# event, the new head, RELEASE (5).
+SHOWN = HIDDEN + 5
+
+
+def _judge_before_seeing(user, citizen):
+    snapshot = citizen.spells.get().snapshots.get()
+    judgement_record(
+        user=user,
+        citizen_id=citizen.pk,
+        snapshot_id=snapshot.pk,
+        estimate_id=None,
+        risk_band=RiskBand.MEDIUM,
+        agreement=Agreement.NOT_SEEN,
+        next_step=NextStep.GUIDANCE,
+    )
+
+
+def test_a_shown_estimate_takes_an_exact_number_of_queries(
+    login, caseworker, citizen, team_a, active_version, django_assert_num_queries
+):
+    client = login(caseworker)
+    busy, _ = make_citizen_with_spell(team=team_a, caseworker=caseworker, meetings=6, name="Bo")
+    for who in (citizen, busy):
+        _judge_before_seeing(caseworker, who)
+        client.get(citizen_url(who))  # warm: caches; the estimate row exists afterwards
+        with django_assert_num_queries(SHOWN):
+            response = client.get(citizen_url(who))
+        assert 'id="estimate-probability"' in response.content.decode()
+
+
+def test_an_estimate_hidden_by_judgement_first_takes_an_exact_number_of_queries(
+    login, caseworker, citizen, active_version, django_assert_num_queries
+):
+    client = login(caseworker)
+    client.get(citizen_url(citizen))
+    with django_assert_num_queries(HIDDEN):
+        response = client.get(citizen_url(citizen))
+    assert "Registrér først din egen vurdering" in response.content.decode()
+
+
+@pytest.mark.parametrize("colleagues_citizens", [0, 30])
+def test_the_count_does_not_grow_with_the_teams_caseload(
+    login,
+    caseworker,
+    citizen,
+    team_a,
+    active_version,
+    colleagues_citizens,
+    django_assert_num_queries,
+):
+    for number in range(colleagues_citizens):
+        make_citizen_with_spell(team=team_a, caseworker=caseworker, name=f"Borger {number}")
+    _judge_before_seeing(caseworker, citizen)
+    client = login(caseworker)
+    client.get(citizen_url(citizen))
+    with django_assert_num_queries(SHOWN):
+        client.get(citizen_url(citizen))
