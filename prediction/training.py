@@ -376,30 +376,68 @@ class _PreEncoded:
         return out
 
 
-def _probabilities_by_depth(model: DecisionTreeClassifier, X: np.ndarray, depths) -> dict:
-    """P(outcome = 1) of ``model`` cut at each of ``depths``, from one pass down the tree.
-
-    A row's path runs through node ids in increasing order (depth-first growth numbers a
-    child after its parent), so the node at depth ``d`` on the path is its ``d``-th entry,
-    or its leaf when the path is shorter.
-    """
+def _nodes_by_depth(model: DecisionTreeClassifier, X: np.ndarray, depths) -> dict:
+    """Each row's node in ``model`` cut at each of ``depths``: the ancestor at that depth
+    of the row's leaf, or the leaf itself when its path is shorter. One ``apply`` down
+    the tree, then a lookup table per depth over the tree's few nodes."""
     tree = model.tree_
-    path = model.decision_path(X).tocsr()
-    path.sort_indices()
-    lengths = np.diff(path.indptr)
-    value = tree.value[:, 0, :]
-    positive = value[:, 1] / value.sum(axis=1)
+    count = tree.node_count
+    parent = np.full(count, -1, dtype=np.intp)
+    node_depth = np.zeros(count, dtype=np.intp)
+    left, right = tree.children_left, tree.children_right
+    for node in range(count):  # a child's id is larger than its parent's
+        for child in (left[node], right[node]):
+            if child >= 0:
+                parent[child] = node
+                node_depth[child] = node_depth[node] + 1
+    leaves = model.apply(X)
     result = {}
     for depth in depths:
-        nodes = path.indices[path.indptr[:-1] + np.minimum(depth, lengths - 1)]
-        result[depth] = positive[nodes]
+        ancestor = np.arange(count)
+        while True:
+            deeper = node_depth[ancestor] > depth
+            if not deeper.any():
+                break
+            ancestor = np.where(deeper, parent[ancestor], ancestor)
+        result[depth] = ancestor[leaves]
     return result
+
+
+def _node_positive_rates(model: DecisionTreeClassifier) -> np.ndarray:
+    value = model.tree_.value[:, 0, :]
+    return value[:, 1] / value.sum(axis=1)
+
+
+def _probabilities_by_depth(model: DecisionTreeClassifier, X: np.ndarray, depths) -> dict:
+    """P(outcome = 1) of ``model`` cut at each of ``depths``."""
+    positive = _node_positive_rates(model)
+    return {depth: positive[nodes] for depth, nodes in _nodes_by_depth(model, X, depths).items()}
 
 
 def _auc(y: np.ndarray, p: np.ndarray) -> float:
     if len(y) == 0 or np.all(y == y[0]):
         return math.nan
     return float(roc_auc_score(y, p))
+
+
+def _auc_of_tree_cut(y: np.ndarray, nodes: np.ndarray, node_rates: np.ndarray) -> float:
+    """ROC AUC of a tree's scores, equal to ``roc_auc_score`` (ties count half): a row's
+    score is its node's rate, so the rows are counted per node (one ``bincount``), the
+    nodes grouped by equal rate, and the Mann-Whitney sum runs over those few groups
+    instead of sorting every row. The cross-validation scores dozens of cut trees on
+    hundreds of thousands of rows."""
+    if len(y) == 0 or np.all(y == y[0]):
+        return math.nan
+    per_node_positives = np.bincount(nodes, weights=y, minlength=len(node_rates))
+    per_node_rows = np.bincount(nodes, minlength=len(node_rates))
+    used = np.flatnonzero(per_node_rows)
+    values, group = np.unique(node_rates[used], return_inverse=True)
+    positives = np.bincount(group, weights=per_node_positives[used], minlength=len(values))
+    negatives = np.bincount(group, weights=per_node_rows[used], minlength=len(values)) - positives
+    # For each group: negatives in it x (positives scored higher + half the tied ones).
+    higher = positives[::-1].cumsum()[::-1] - positives
+    pairs = float(negatives @ (higher + positives / 2))
+    return pairs / (float(positives.sum()) * float(negatives.sum()))
 
 
 def _cross_validate(
@@ -425,8 +463,9 @@ def _cross_validate(
             model = DecisionTreeClassifier(
                 max_depth=max(depths), min_samples_leaf=leaf, random_state=parameters.seed
             ).fit(X_fit, y_fit)
-            for depth, probability in _probabilities_by_depth(model, X_check, depths).items():
-                scores[(depth, leaf)].append(_auc(y_check, probability))
+            rates = _node_positive_rates(model)
+            for depth, nodes in _nodes_by_depth(model, X_check, depths).items():
+                scores[(depth, leaf)].append(_auc_of_tree_cut(y_check, nodes, rates))
             step += 1
             progress(
                 10 + round(60 * step / steps),

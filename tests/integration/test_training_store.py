@@ -89,3 +89,36 @@ def test_an_empty_store_gives_an_empty_frame(postgresql):
     frame = training_frame(specification=feature_spec)
     assert len(frame) == 0
     assert list(frame.inputs.columns) == [f.name for f in feature_spec.specification.inputs]
+
+
+def _fingerprint_by_orm(feature_spec):
+    import hashlib
+
+    digest = hashlib.sha256(feature_spec.sha256.encode())
+    rows = TrainingRecord.objects.filter(specification=feature_spec).order_by("record_id")
+    for record_id, content in rows.values_list("record_id", "content_sha256"):
+        digest.update(f"{record_id}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("odd_id", [None, "with\\backslash", "with\ttab"])
+def test_the_training_fingerprint_is_the_same_by_copy_and_by_orm(postgresql, odd_id):
+    """Unchanged data must give the same fingerprint whichever way it is read, or a
+    scheduled retrain would train again on data that did not change."""
+    from prediction.registry import _fingerprint_lines_by_copy, training_fingerprint
+
+    feature_spec = spec_register(SPECS / "small.toml")
+    history_load(feature_spec, n=300, seed=5)
+    if odd_id is not None:
+        TrainingRecord.objects.create(
+            specification=feature_spec,
+            record_id=odd_id,
+            inputs={},
+            outcome=True,
+            source=TrainingRecord.Source.IMPORT,
+            content_sha256="f" * 64,
+        )
+        assert _fingerprint_lines_by_copy(feature_spec) is None  # escaped: the slow way
+    else:
+        assert _fingerprint_lines_by_copy(feature_spec) is not None
+    assert training_fingerprint(specification=feature_spec) == _fingerprint_by_orm(feature_spec)
