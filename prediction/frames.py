@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Frame", "Record", "frame_from_columns", "frame_from_records"]
+__all__ = ["Frame", "Record", "frame_from_columns", "frame_from_records", "text_column_values"]
 
 #: ``(record_id, as_of, inputs, protected, outcome)``
 Record = tuple[str, "datetime.date | None", dict, dict, "bool | None"]
@@ -228,6 +228,17 @@ def frame_from_records(*, specification, records: Iterable[Record]) -> Frame:
         protected=dict(zip(protected_names, protected_columns, strict=True)),
         outcome=np.array([1 if outcome else 0 for outcome in outcomes], dtype=np.int8),
     )
+
+
+def text_column_values(column: pd.Series, feature) -> np.ndarray:
+    """A column read from a database as text (an empty string is a missing value), as
+    :func:`frame_from_columns` takes it: floats for a numeric input (text that is no
+    number is missing), otherwise the text itself or ``None``."""
+    if feature.type == "numeric":
+        return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+    values = column.to_numpy(dtype=object, copy=True)
+    values[values == ""] = None
+    return values
 
 
 def frame_from_columns(

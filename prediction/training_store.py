@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from prediction.frames import Frame, frame_from_columns, frame_from_records
+from prediction.frames import Frame, frame_from_columns, frame_from_records, text_column_values
 from prediction.models import FeatureSpec, TrainingRecord
 
 
@@ -71,22 +71,14 @@ def _frame_by_copy(specification: FeatureSpec) -> Frame:
         buffer, header=None, names=columns, dtype=str, keep_default_na=False, na_filter=False
     )
 
-    def text_column(name: str) -> np.ndarray:
-        values = table_read[name].to_numpy(dtype=object)
-        values[values == ""] = None
-        return values
-
-    inputs = {}
-    for position, feature in enumerate(spec.inputs):
-        column = f"i{position}"
-        if feature.type == "numeric":
-            inputs[feature.name] = pd.to_numeric(table_read[column], errors="coerce").to_numpy(
-                dtype=np.float64
-            )
-        else:
-            inputs[feature.name] = text_column(column)
+    inputs = {
+        feature.name: text_column_values(table_read[f"i{position}"], feature)
+        for position, feature in enumerate(spec.inputs)
+    }
+    # Protected attributes stay text (frame_from_columns reads them as text anyway).
     protected = {
-        feature.name: text_column(f"p{position}") for position, feature in enumerate(spec.protected)
+        feature.name: _protected_text(table_read[f"p{position}"])
+        for position, feature in enumerate(spec.protected)
     }
     as_of = pd.to_datetime(table_read["as_of"].replace("", None), format="%Y-%m-%d")
     return frame_from_columns(
@@ -97,3 +89,9 @@ def _frame_by_copy(specification: FeatureSpec) -> Frame:
         protected=protected,
         outcome=(table_read["outcome"] == "t").to_numpy(dtype=np.int8),
     )
+
+
+def _protected_text(column: pd.Series) -> np.ndarray:
+    values = column.to_numpy(dtype=object, copy=True)
+    values[values == ""] = None
+    return values
