@@ -235,3 +235,55 @@ def test_the_retention_migration_reverses(postgresql, caseworker):
             "audit_event_no_update",
             "audit_event_retention_delete_only",
         ]
+
+
+def test_the_database_computes_the_same_hash_as_python(postgresql, caseworker):
+    """On PostgreSQL audit_record appends in one statement and the database computes the
+    SHA-256; it must be exactly audit.chain.event_hash of what the model holds, for
+    awkward text too, or verification would call an honest log broken."""
+    import uuid
+
+    from audit.chain import GENESIS_HASH, event_hash
+    from jobcenter.request_context import (
+        RequestContext,
+        reset_request_context,
+        set_request_context,
+    )
+
+    token = set_request_context(
+        RequestContext(
+            request_id=uuid.uuid4(), ip_address="2001:db8::1", user_agent="Test æ", path="/"
+        )
+    )
+    try:
+        written = [
+            record(user=caseworker),
+            record(
+                user=caseworker,
+                reason='Citat "her", \\ sti\n\tny linje \x01 æøå 😀 \u2028',
+                output={"z": [1.5, 1e-05, None, True], "a": {"ø": "\u2028"}},
+                details={"sequence": -918273645546372819},  # the placeholder's number
+                flags=["outside_caseload"],
+                at=timezone.now().replace(microsecond=0),
+            ),
+            record(user=None, jobcenter_id=caseworker.jobcenter_id, reason="ingen bruger"),
+        ]
+    finally:
+        reset_request_context(token)
+    previous = None
+    for returned in written:
+        stored = AuditEvent.objects.get(pk=returned.pk)
+        assert (stored.sequence, stored.hash, stored.prev_hash) == (
+            returned.sequence,
+            returned.hash,
+            returned.prev_hash,
+        )
+        assert stored.hash == event_hash(
+            content=stored.hashed_content(), prev_hash=stored.prev_hash
+        )
+        if previous is not None:
+            assert stored.prev_hash == previous.hash
+        previous = stored
+    assert written[0].sequence + 2 == written[2].sequence
+    assert written[0].sequence > 1 or written[0].prev_hash == GENESIS_HASH
+    assert audit_log_verify().ok
