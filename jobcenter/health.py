@@ -29,9 +29,15 @@ def broker_health(timeout: float = 1.0) -> PartHealth:
     from kombu import Connection
 
     try:
-        with Connection(url, connect_timeout=timeout, transport_options={
-            "socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0,
-        }) as conn:
+        with Connection(
+            url,
+            connect_timeout=timeout,
+            transport_options={
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+                "max_retries": 0,
+            },
+        ) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
     except Exception as exc:  # noqa: BLE001
         return PartHealth(ok=False, detail=f"unreachable ({type(exc).__name__})")

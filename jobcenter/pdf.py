@@ -38,7 +38,23 @@ def _weasyprint():
     return HTML, NoExternalResources
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot run here: its system libraries (Pango) are missing."""
+
+
+def pdf_unavailable_reason() -> str | None:
+    """None when PDFs can be made here; otherwise why not."""
+    try:
+        _weasyprint()
+    except (ImportError, OSError) as exc:
+        return f"WeasyPrint cannot load its system libraries (Pango): {exc}"
+    return None
+
+
 def pdf_from_html(html: str) -> bytes:
+    reason = pdf_unavailable_reason()
+    if reason is not None:
+        raise PdfUnavailable(reason)
     html_class, fetcher_class = _weasyprint()
     return html_class(string=html, base_url=None, url_fetcher=fetcher_class()).write_pdf()
 

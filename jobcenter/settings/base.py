@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jobcenter.middleware.PdfUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "jobcenter.urls"

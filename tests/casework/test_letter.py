@@ -132,6 +132,7 @@ def test_the_pdf_is_a_pdf_with_pages_and_one_event(login, caseworker, scored):
         assert event.details["format"] == "pdf" and event.details["language"] == language
 
 
+@pytest.mark.pdf
 def test_with_an_objection_there_is_no_score_and_it_says_why(login, caseworker, scored):
     import datetime
 
@@ -240,3 +241,23 @@ def test_the_letter_needs_get(login, caseworker, citizen):
     client = login(caseworker)
     assert client.post(citizen_url(citizen, "letter")).status_code == 405
     assert client.post(citizen_url(citizen, "letter_pdf")).status_code == 405
+
+
+def test_without_weasyprint_libraries_the_pdf_says_so_and_records_nothing(
+    login, caseworker, scored, monkeypatch
+):
+    """A server missing Pango cannot make PDFs: the caseworker gets a clear page instead
+    of an error page, the printable letter still works, and no letter is logged as made.
+    (Pango is installed here, so its absence is stood in for.)"""
+    import jobcenter.pdf
+
+    monkeypatch.setattr(
+        jobcenter.pdf, "pdf_unavailable_reason", lambda: "no Pango on this test machine"
+    )
+    client = login(caseworker)
+    before = last_event_id()
+    response = _letter(client, scored, "letter_pdf")
+    assert response.status_code == 503
+    assert "Brug udskriftsversionen" in response.content.decode()
+    assert events(AuditAction.LETTER, since=before) == []
+    assert _letter(client, scored, "letter").status_code == 200
