@@ -222,3 +222,23 @@ def test_auto_promotion_setting_is_audited_as_policy(manager):
     registry.auto_promote_set(user=manager, enabled=True)
     assert events(AuditAction.MODEL_POLICY).count() == 1
     assert not events(AuditAction.SCORING_STOP).exists()
+
+
+def test_retiring_the_active_version_stops_its_scores_and_is_audited_once(
+    default_spec, analyst, manager
+):
+    version = train(default_spec, analyst)
+    registry.model_version_approve(version=version, user=manager)
+    registry.model_version_activate(version=version, user=manager)
+    with pytest.raises(registry.RegistryRefused):
+        registry.model_version_retire(version=version, user=analyst)
+    assert events(AuditAction.MODEL_RETIRE).count() == 0
+    registry.model_version_retire(version=version, user=manager, reason="replaced by hand")
+    version.refresh_from_db()
+    assert version.status == ModelStatus.RETIRED and version.retired_at is not None
+    retired = events(AuditAction.MODEL_RETIRE).get()
+    assert retired.reason == "replaced by hand" and retired.model_version_id == version.pk
+    assert not ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exists()
+    with pytest.raises(registry.RegistryRefused):  # a retired version cannot be retired again
+        registry.model_version_retire(version=version, user=manager)
+    assert events(AuditAction.MODEL_RETIRE).count() == 1
