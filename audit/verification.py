@@ -418,13 +418,19 @@ def _json_cache() -> Any:
     return canonical
 
 
-def _postgresql_rows(*, chain: int | None, chunk_size: int) -> Iterator[EventRow]:
-    from django.db import connection
-
+def _postgresql_rows(
+    *, chain: int | None, chunk_size: int, raw_connection: Any = None
+) -> Iterator[EventRow]:
+    """``raw_connection``: a psycopg2 connection of a worker process (see
+    ``_chains_verify_in_snapshot``); by default Django's."""
     string = json.encoder.encode_basestring  # the C encoder json.dumps uses (no ASCII escaping)
     nested = _json_cache()
-    connection.ensure_connection()
-    cursor = connection.connection.cursor(name=f"audit_verify_{id(object())}")
+    if raw_connection is None:
+        from django.db import connection
+
+        connection.ensure_connection()
+        raw_connection = connection.connection
+    cursor = raw_connection.cursor(name=f"audit_verify_{id(object())}")
     cursor.itersize = chunk_size
     where, params = ("WHERE chain = %s", [chain]) if chain is not None else ("", [])
     cursor.execute(_POSTGRESQL_SELECT.format(where=where), params)
@@ -541,20 +547,121 @@ def audit_checkpoint_cuts() -> dict[int, dict[int, str]]:
     return cuts
 
 
-def audit_log_verify(*, chunk_size: int = READ_CHUNK) -> VerificationResult:
+#: Below this many events one process verifies everything: starting workers costs more.
+PARALLEL_MIN_EVENTS = 200_000
+
+
+def audit_log_verify(
+    *, chunk_size: int = READ_CHUNK, jobs: int | None = None
+) -> VerificationResult:
     """Reads the whole log and verifies every chain, from one consistent snapshot: the
     heads, the checkpoints and the events are read in one transaction (REPEATABLE READ
     on PostgreSQL; SQLite's read transaction is a snapshot already), so events that
-    writers append meanwhile are not mistaken for a mismatched head."""
+    writers append meanwhile are not mistaken for a mismatched head.
+
+    On PostgreSQL the chains (one per jobcenter) are verified by ``jobs`` worker
+    processes at once (default: one per CPU for a log of at least
+    ``PARALLEL_MIN_EVENTS`` events, and never inside a daemonic process such as a
+    Celery worker's), each reading the very same snapshot (``pg_export_snapshot``)."""
     from django.db import connection, transaction
 
     outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+        postgresql = connection.vendor == "postgresql"
+        if outermost and postgresql:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         heads = audit_chain_heads()
         checkpoints = audit_checkpoint_cuts()
+        if outermost and postgresql:
+            workers = _parallel_jobs(jobs, heads)
+            if workers > 1:
+                return _chains_verify_in_parallel(
+                    connection, heads, checkpoints, workers, chunk_size
+                )
         return chains_verify(
             audit_log_rows(chunk_size=chunk_size), heads=heads, checkpoints=checkpoints
         )
+
+
+def _parallel_jobs(jobs: int | None, heads: Mapping[int, tuple[int, str]]) -> int:
+    import multiprocessing
+    import os
+
+    if jobs is None:
+        if multiprocessing.current_process().daemon:
+            return 1
+        if sum(sequence for sequence, _ in heads.values()) < PARALLEL_MIN_EVENTS:
+            return 1
+        jobs = os.cpu_count() or 1
+    return max(1, min(jobs, len(heads)))
+
+
+def _chains_verify_in_parallel(connection, heads, checkpoints, workers, chunk_size):
+    """Every chain that has a head or an event, dealt to ``workers`` processes, largest
+    first to the least loaded; each process verifies its chains in the exported snapshot
+    and hands back (chain, events, summary, break) per chain."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        cursor.execute("SELECT DISTINCT chain FROM audit_auditevent")
+        chains = set(heads) | {row[0] for row in cursor.fetchall()}
+    groups: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for chain in sorted(chains, key=lambda c: -heads.get(c, (0, ""))[0]):
+        least = loads.index(min(loads))
+        groups[least].append(chain)
+        loads[least] += heads.get(chain, (1, ""))[0]
+    params = connection.get_connection_params()
+    context = multiprocessing.get_context("spawn")  # never a fork of Django's connection
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(
+                _chains_verify_in_snapshot,
+                params,
+                snapshot,
+                [(chain, heads.get(chain), checkpoints.get(chain)) for chain in sorted(group)],
+                chunk_size,
+            )
+            for group in groups
+            if group
+        ]
+        outcomes = sorted(
+            (outcome for future in futures for outcome in future.result()), key=lambda o: o[0]
+        )
+    result = VerificationResult()
+    for chain, count, summary, broken in outcomes:
+        result.chains += 1
+        result.events += count
+        if summary:
+            result.heads[chain] = summary
+        if broken:
+            result.breaks.append(broken)
+    result.ok = not result.breaks
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _chains_verify_in_snapshot(params, snapshot, chains, chunk_size):
+    """A worker process: its own connection, the parent's snapshot, its chains."""
+    import psycopg2
+
+    raw = psycopg2.connect(**params)
+    try:
+        raw.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with raw.cursor() as cursor:
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+        outcomes = []
+        for chain, head, cuts in chains:
+            rows = _postgresql_rows(chain=chain, chunk_size=chunk_size, raw_connection=raw)
+            count, summary, broken = chain_verify(
+                rows, chain=chain, head=tuple(head) if head else None, checkpoints=cuts
+            )
+            outcomes.append((chain, count, summary, broken))
+        return outcomes
+    finally:
+        raw.close()

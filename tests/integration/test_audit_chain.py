@@ -287,3 +287,32 @@ def test_the_database_computes_the_same_hash_as_python(postgresql, caseworker):
     assert written[0].sequence + 2 == written[2].sequence
     assert written[0].sequence > 1 or written[0].prev_hash == GENESIS_HASH
     assert audit_log_verify().ok
+
+
+def test_parallel_verification_agrees_with_one_process(
+    postgresql, caseworker, foreign_caseworker, dpo
+):
+    """Worker processes verify the chains in the parent's exported snapshot: an intact
+    log is intact for both, and an altered event is named the same way by both."""
+    for n in range(30):
+        record(user=caseworker, details={"n": n})
+        record(user=foreign_caseworker, details={"n": n})
+    for n in range(5):
+        record(user=None, jobcenter_id=None, details={"system": n})  # chain 0
+    single, parallel = audit_log_verify(jobs=1), audit_log_verify(jobs=2)
+    assert single.ok and parallel.ok
+    assert (parallel.chains, parallel.events) == (single.chains, single.events)
+    assert single.chains == 3 and single.events == AuditEvent.objects.count() >= 65
+    assert parallel.heads == single.heads
+
+    altered = AuditEvent.objects.filter(chain=foreign_caseworker.jobcenter_id).order_by("sequence")[
+        12
+    ]
+    with triggers_lifted():
+        raw("UPDATE audit_auditevent SET reason = 'skjult' WHERE id = %s", [altered.pk])
+    single, parallel = audit_log_verify(jobs=1), audit_log_verify(jobs=2)
+    assert not single.ok and not parallel.ok
+    assert parallel.first_break == single.first_break
+    first = parallel.first_break
+    assert (first.chain, first.event_id) == (altered.chain, altered.pk)
+    assert parallel.events == single.events
