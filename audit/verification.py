@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import json.encoder
+import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from operator import attrgetter
@@ -27,6 +29,8 @@ from typing import Any, NamedTuple
 
 from audit.actions import AuditAction
 from audit.chain import GENESIS_HASH, canonical_json
+
+logger = logging.getLogger(__name__)
 
 CHECKPOINT = AuditAction.AUDIT_CHECKPOINT.value
 READ_CHUNK = 20_000
@@ -576,9 +580,14 @@ def audit_log_verify(
         if outermost and postgresql:
             workers = _parallel_jobs(jobs, heads)
             if workers > 1:
-                return _chains_verify_in_parallel(
-                    connection, heads, checkpoints, workers, chunk_size
-                )
+                try:
+                    return _chains_verify_in_parallel(
+                        connection, heads, checkpoints, workers, chunk_size
+                    )
+                except (AssertionError, OSError, BrokenProcessPool) as exc:
+                    # A process that may not start children (a daemonic one) or a
+                    # worker that died: the log is only read, so verify it here.
+                    logger.warning("verifying the audit log in one process: %r", exc)
         return chains_verify(
             audit_log_rows(chunk_size=chunk_size), heads=heads, checkpoints=checkpoints
         )

@@ -316,3 +316,23 @@ def test_parallel_verification_agrees_with_one_process(
     first = parallel.first_break
     assert (first.chain, first.event_id) == (altered.chain, altered.pk)
     assert parallel.events == single.events
+
+
+def test_where_workers_cannot_start_verification_runs_in_one_process(
+    postgresql, caseworker, foreign_caseworker, monkeypatch, caplog
+):
+    """A daemonic process may not start children; the log is only read, so the check
+    is done in the calling process instead (the refusal is stood in for here)."""
+    from audit import verification
+
+    for n in range(10):
+        record(user=caseworker, details={"n": n})
+        record(user=foreign_caseworker, details={"n": n})
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(verification, "_chains_verify_in_parallel", refuse)
+    result = audit_log_verify(jobs=2)
+    assert result.ok and result.events == AuditEvent.objects.count()
+    assert "verifying the audit log in one process" in caplog.text
