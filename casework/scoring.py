@@ -20,6 +20,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from casework.models import AssessmentSnapshot, Estimate, Objection
+from jobcenter.bulk import text_table_by_copy
 from prediction.artifacts import ArtifactRefused
 from prediction.explanations import NotScorable, explain
 from prediction.frames import frame_from_columns, frame_from_records, text_column_values
@@ -153,22 +154,9 @@ def _pending_frame_by_copy(pending, specification):
     more than everything else in a re-scoring."""
     columns = {f"i{k}": KT(f"values__{f.name}__value") for k, f in enumerate(specification.inputs)}
     query = pending.annotate(**columns).values_list("id", "spell_id", *columns)
-    sql, params = query.query.sql_with_params()
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        statement = cursor.mogrify(sql, params).decode()
-        cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", buffer)
-    if not buffer.getbuffer().nbytes:
+    table = text_table_by_copy(*query.query.sql_with_params(), ["id", "spell_id", *columns])
+    if table is None:
         return [], [], None
-    buffer.seek(0)
-    table = pd.read_csv(
-        buffer,
-        header=None,
-        names=["id", "spell_id", *columns],
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-    )
     frame = frame_from_columns(
         specification=specification,
         record_ids=table["id"].tolist(),

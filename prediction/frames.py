@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Frame", "Record", "frame_from_columns", "frame_from_records", "text_column_values"]
+__all__ = [
+    "Frame",
+    "Record",
+    "frame_from_columns",
+    "frame_from_records",
+    "text_column_values",
+    "text_or_none",
+]
 
 #: ``(record_id, as_of, inputs, protected, outcome)``
 Record = tuple[str, "datetime.date | None", dict, dict, "bool | None"]
@@ -236,6 +243,11 @@ def text_column_values(column: pd.Series, feature) -> np.ndarray:
     number is missing), otherwise the text itself or ``None``."""
     if feature.type == "numeric":
         return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+    return text_or_none(column)
+
+
+def text_or_none(column: pd.Series) -> np.ndarray:
+    """A text column as an object array, ``None`` for an empty string."""
     values = column.to_numpy(dtype=object, copy=True)
     values[values == ""] = None
     return values

@@ -10,13 +10,18 @@ record-id order; a test holds them to that.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 from django.db import connection
 
-from prediction.frames import Frame, frame_from_columns, frame_from_records, text_column_values
+from jobcenter.bulk import text_table_by_copy
+from prediction.frames import (
+    Frame,
+    frame_from_columns,
+    frame_from_records,
+    text_column_values,
+    text_or_none,
+)
 from prediction.models import FeatureSpec, TrainingRecord
 
 
@@ -53,23 +58,16 @@ def _frame_by_copy(specification: FeatureSpec) -> Frame:
     columns.append("outcome")
     selects.append("outcome")
     names = [f.name for f in spec.inputs] + [f.name for f in spec.protected]
-    with connection.cursor() as cursor:
-        # Only fixed fragments and the quoted table name are formatted in; the feature
-        # names are parameters, quoted by the driver.
-        query = cursor.mogrify(
-            f"SELECT {', '.join(selects)} FROM {table} "  # noqa: S608
-            "WHERE specification_id = %s ORDER BY record_id",
-            [*names, specification.pk],
-        ).decode()
-        buffer = io.BytesIO()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-    if not buffer.getbuffer().nbytes:
-        return frame_from_records(specification=spec, records=[])
-    buffer.seek(0)
-    # Everything as text, nothing guessed: an empty field is a missing value.
-    table_read = pd.read_csv(
-        buffer, header=None, names=columns, dtype=str, keep_default_na=False, na_filter=False
+    # Only fixed fragments and the quoted table name are formatted in; the feature names
+    # are parameters, quoted by the driver.
+    table_read = text_table_by_copy(
+        f"SELECT {', '.join(selects)} FROM {table} "  # noqa: S608
+        "WHERE specification_id = %s ORDER BY record_id",
+        [*names, specification.pk],
+        columns,
     )
+    if table_read is None:
+        return frame_from_records(specification=spec, records=[])
 
     inputs = {
         feature.name: text_column_values(table_read[f"i{position}"], feature)
@@ -77,7 +75,7 @@ def _frame_by_copy(specification: FeatureSpec) -> Frame:
     }
     # Protected attributes stay text (frame_from_columns reads them as text anyway).
     protected = {
-        feature.name: _protected_text(table_read[f"p{position}"])
+        feature.name: text_or_none(table_read[f"p{position}"])
         for position, feature in enumerate(spec.protected)
     }
     as_of = pd.to_datetime(table_read["as_of"].replace("", None), format="%Y-%m-%d")
@@ -89,9 +87,3 @@ def _frame_by_copy(specification: FeatureSpec) -> Frame:
         protected=protected,
         outcome=(table_read["outcome"] == "t").to_numpy(dtype=np.int8),
     )
-
-
-def _protected_text(column: pd.Series) -> np.ndarray:
-    values = column.to_numpy(dtype=object, copy=True)
-    values[values == ""] = None
-    return values
