@@ -408,12 +408,6 @@ def _node_positive_rates(model: DecisionTreeClassifier) -> np.ndarray:
     return value[:, 1] / value.sum(axis=1)
 
 
-def _probabilities_by_depth(model: DecisionTreeClassifier, X: np.ndarray, depths) -> dict:
-    """P(outcome = 1) of ``model`` cut at each of ``depths``."""
-    positive = _node_positive_rates(model)
-    return {depth: positive[nodes] for depth, nodes in _nodes_by_depth(model, X, depths).items()}
-
-
 def _auc(y: np.ndarray, p: np.ndarray) -> float:
     if len(y) == 0 or np.all(y == y[0]):
         return math.nan

@@ -324,17 +324,36 @@ def test_cross_validation_covers_the_grid_and_respects_the_leaf_floor(default_re
 def test_cutting_the_deep_tree_matches_training_a_shallow_one(default_frame, default_spec):
     """The CV shortcut: the depth-d tree is the deep tree cut at depth d."""
     from prediction.encoding import encoder_for
-    from prediction.training import _probabilities_by_depth
+    from prediction.training import _node_positive_rates, _nodes_by_depth
 
     X = encoder_for(default_spec).fit(default_frame.inputs, default_frame.outcome)
     X = X.transform(default_frame.inputs)
     y = default_frame.outcome
     deep = DecisionTreeClassifier(max_depth=6, min_samples_leaf=20, random_state=1).fit(X, y)
-    cut = _probabilities_by_depth(deep, X, [2, 4, 6])
+    rates = _node_positive_rates(deep)
+    cut = {depth: rates[nodes] for depth, nodes in _nodes_by_depth(deep, X, [2, 4, 6]).items()}
     for depth in (2, 4, 6):
         shallow = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=20, random_state=1)
         expected = shallow.fit(X, y).predict_proba(X)[:, 1]
         assert np.allclose(cut[depth], expected)
+
+
+def test_the_cut_trees_auc_is_roc_auc_score(default_frame, default_spec):
+    """The CV scores each cut tree from per-node counts; ties count half, as in sklearn."""
+    from sklearn.metrics import roc_auc_score
+
+    from prediction.encoding import encoder_for
+    from prediction.training import _auc_of_tree_cut, _node_positive_rates, _nodes_by_depth
+
+    X = encoder_for(default_spec).fit(default_frame.inputs, default_frame.outcome)
+    X = X.transform(default_frame.inputs)
+    y = default_frame.outcome
+    deep = DecisionTreeClassifier(max_depth=6, min_samples_leaf=20, random_state=1).fit(X, y)
+    rates = _node_positive_rates(deep)
+    for nodes in _nodes_by_depth(deep, X, [1, 3, 6]).values():
+        assert _auc_of_tree_cut(y, nodes, rates) == pytest.approx(
+            roc_auc_score(y, rates[nodes]), abs=1e-12
+        )
 
 
 def test_per_fold_encoding_matches_the_encoder(default_frame, default_spec):
