@@ -41,7 +41,7 @@ RESULTS = ROOT / "bench" / "results" / "audit.json"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_training import (  # noqa: E402
+from bench.common import (  # noqa: E402
     CHILD_FLAG,
     DEFAULT_SERVER,
     django_env,

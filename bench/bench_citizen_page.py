@@ -44,7 +44,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_training import (
+ROOT_DIR = Path(__file__).resolve().parent.parent
+if str(ROOT_DIR) not in sys.path:
+    sys.path.insert(0, str(ROOT_DIR))
+
+from bench.common import (  # noqa: E402
     CHILD_FLAG,
     DEFAULT_SERVER,
     ROOT,

@@ -19,7 +19,6 @@ import datetime
 import io
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -31,8 +30,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "demo_data.json"
-CHILD_FLAG = "--child"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    CHILD_FLAG,
+    django_env,
+    machine,
+    migrate,
+    postgres_database,
+)
 
 # -- The child: one timed generator run --------------------------------------------------
 
@@ -80,29 +87,6 @@ def child_run(spells: int, seed: int, today: str) -> None:
 # -- The parent: fresh databases, child processes, the results file --------------------------
 
 
-def django_env(database_url: str, var_dir: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="jobcenter.settings.base",
-        VAR_DIR=var_dir,
-        PYTHONPATH=str(ROOT),
-    )
-    env.pop("DJANGO_ENV", None)  # demo data refuse production settings, by design
-    return env
-
-
-def migrate(env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    return time.perf_counter() - started
-
-
 def generate(env: dict[str, str], args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     done = subprocess.run(
@@ -128,22 +112,6 @@ def generate(env: dict[str, str], args: argparse.Namespace) -> dict:
     return result
 
 
-def postgres_database(server_url: str, name: str, *, create: bool) -> str:
-    """Creates (or drops) database ``name`` on the server; returns its URL."""
-    import psycopg2
-
-    parts = urlsplit(server_url)
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    connection = psycopg2.connect(maintenance)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if create:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def one_run(args: argparse.Namespace, number: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-demo-") as tmp:
         if args.database_url:
@@ -163,29 +131,6 @@ def one_run(args: argparse.Namespace, number: int) -> dict:
             if name:
                 postgres_database(args.database_url, name, create=False)
     return result
-
-
-def machine() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        memory_gib = round(pages / 2**30, 1)
-    except (ValueError, OSError):
-        memory_gib = None
-    return {
-        "platform": platform.platform(),
-        "cpu_model": model or platform.processor(),
-        "cpu_count": os.cpu_count(),
-        "memory_gib": memory_gib,
-        "python": platform.python_version(),
-    }
 
 
 def database_version(args: argparse.Namespace) -> str:
