@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from jobcenter.models import Jobcenter, Role
+from jobcenter.models import Role
+from jobcenter.selectors import jobcenter_dpo_contacts
 from prediction.artifacts import ArtifactRefused
 from prediction.explanations import tree_rules
 from prediction.forms import (
@@ -677,12 +678,6 @@ def training_run_detail(request, run_id):
 # -- The public transparency page ------------------------------------------------------
 
 
-def _dpo_contacts():
-    # A public read of the organisation's contact points (no personal data).
-    # TODO(jobcenter): move to a jobcenter selector when that app has selectors.
-    return list(Jobcenter.objects.order_by("name").values_list("name", "dpo_contact"))
-
-
 @login_not_required
 @require_GET
 def transparency(request):
@@ -706,7 +701,7 @@ def transparency(request):
         "prediction/transparency.html",
         {
             "models": models,
-            "contacts": _dpo_contacts(),
+            "contacts": jobcenter_dpo_contacts(),
             "paused": scoring_control().scoring_paused,
         },
     )
