@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
+from audit.flags import FLAG_MATCHES, flag_index_name, flag_match
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -77,6 +78,16 @@ class AuditEvent(models.Model):
                 fields=["chain", "sequence"],
                 name="audit_checkpoint_chain_seq",
                 condition=models.Q(action=AuditAction.AUDIT_CHECKPOINT),
+            ),
+            # One partial index per marking: the DPO's filter on flags walks its few
+            # events newest first (audit.flags).
+            *(
+                models.Index(
+                    fields=["jobcenter_id", "occurred_at", "id"],
+                    name=flag_index_name(flag),
+                    condition=flag_match(flag),
+                )
+                for flag in FLAG_MATCHES
             ),
         ]
 

@@ -2,8 +2,9 @@
 
 The log is read through its indexes: ``(citizen_id, occurred_at)`` for one citizen,
 ``(user, occurred_at)`` for one member of staff, ``(action, occurred_at)`` for one
-action, ``occurred_at`` otherwise; every list is newest first and paged by keyset
-(``audit.keyset``)."""
+action, a partial ``(jobcenter_id, occurred_at, id)`` index per marking for a filter
+on flags (``audit.flags``), ``occurred_at`` otherwise; every list is newest first and
+paged by keyset (``audit.keyset``)."""
 
 from __future__ import annotations
 
@@ -12,59 +13,15 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from audit.actions import AuditAction
+from audit.flags import AuditFlag, flag_condition  # noqa: F401 - AuditFlag for the forms
 from audit.keyset import NEWEST_FIRST, Cursor, KeysetPage, keyset_page
 from audit.models import AuditEvent
 from jobcenter.models import Team, User
 
 PAGE_SIZE = 50
-
-
-class AuditFlag:
-    """The markings the DPO filters on. An event counts when its action is the marked
-    action itself or when it carries the flag (an access made under break-the-glass,
-    say, carries ``break_glass``)."""
-
-    BREAK_GLASS = "break_glass"
-    DISAGREEMENT = "disagreement"
-    OUTSIDE_CASELOAD = "outside_caseload"
-    FAILED_LOGIN = "failed_login"
-
-    choices = [
-        (BREAK_GLASS, _("Nødadgang")),
-        (DISAGREEMENT, _("Uenighed med modellen")),
-        (OUTSIDE_CASELOAD, _("Adgang uden for sagsstammen")),
-        (FAILED_LOGIN, _("Mislykket login")),
-    ]
-
-
-# flag -> (actions that are it, flags that mark it)
-FLAG_MATCHES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    AuditFlag.BREAK_GLASS: ((AuditAction.BREAK_GLASS,), (AuditFlag.BREAK_GLASS,)),
-    AuditFlag.DISAGREEMENT: ((AuditAction.DISAGREEMENT,), (AuditFlag.DISAGREEMENT,)),
-    AuditFlag.OUTSIDE_CASELOAD: (
-        (AuditAction.BREAK_GLASS,),
-        (AuditFlag.OUTSIDE_CASELOAD, AuditFlag.BREAK_GLASS),
-    ),
-    AuditFlag.FAILED_LOGIN: ((AuditAction.LOGIN_FAILED,), (AuditFlag.FAILED_LOGIN,)),
-}
-
-
-def flag_condition(flags: list[str] | tuple[str, ...]) -> Q:
-    """Events with any of ``flags``. The flags are a JSON list; matching its text for
-    ``"name"`` (with the quotes) works alike on PostgreSQL and SQLite."""
-    condition = Q()
-    for flag in flags:
-        actions, markers = FLAG_MATCHES.get(flag, ((), ()))
-        for action in actions:
-            condition |= Q(action=action)
-        for marker in markers:
-            condition |= Q(flags__icontains=f'"{marker}"')
-    return condition
 
 
 @dataclass(frozen=True)
