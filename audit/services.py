@@ -1,5 +1,6 @@
 """The one function every app calls to record an event."""
 
+import uuid
 from typing import Any
 
 from django.db import connection, transaction
@@ -16,6 +17,8 @@ class AuditOutsideTransaction(RuntimeError):
 
 
 _HEAD_TABLE = ChainHead._meta.db_table
+# ``AuditAction.values`` builds its list anew on every call (tens of microseconds).
+_KNOWN_ACTIONS = frozenset(AuditAction.values)
 
 
 def _chain_head_advance(chain: int) -> tuple[int, str] | None:
@@ -52,7 +55,7 @@ def audit_record(
     records commit together or not at all (no event, no action). The chain head is
     locked first, so concurrent writers are serialised and the chain never forks.
     """
-    if action not in AuditAction.values:
+    if action not in _KNOWN_ACTIONS:
         raise ValueError(f"Unknown audit action {action!r}")
     if not transaction.get_connection().in_atomic_block:
         raise AuditOutsideTransaction(
@@ -63,6 +66,9 @@ def audit_record(
     if jobcenter_id is None and user is not None:
         jobcenter_id = user.jobcenter_id
     chain = jobcenter_id or 0
+    if citizen_id is not None and not isinstance(citizen_id, uuid.UUID):
+        # Hashed as the database will store it: the canonical form of the UUID.
+        citizen_id = uuid.UUID(str(citizen_id))
     context = current_request_context()
 
     event = AuditEvent(
@@ -112,53 +118,75 @@ def audit_record(
 # sequence left open; the database locks the chain head, takes the next sequence,
 # computes the SHA-256 exactly as audit.chain.event_hash does (previous hash, a newline,
 # the canonical JSON in UTF-8), moves the head and inserts the event, all in one
-# statement. Each round trip to the database costs about a millisecond here, and an
-# event is written on every request that shows a citizen.
+# statement. The columns are read out of that same JSON document in the database, so
+# what is stored is exactly what was hashed, and the statement takes three parameters
+# instead of one per column (quoting and adapting each column cost more than the
+# statement itself). Each round trip to the database costs about a tenth of a
+# millisecond here, and an event is written on every request that shows a citizen.
 
 _SEQUENCE_PLACEHOLDER = -918273645546372819
 _SEQUENCE_MARKER = f'"sequence":{_SEQUENCE_PLACEHOLDER}'
-_EVENT_COLUMNS = [
-    field.column
+_EVENT_FIELDS = [
+    field
     for field in AuditEvent._meta.concrete_fields
     if field.column not in {"id", "chain", "sequence", "prev_hash", "hash"}
 ]
+_EVENT_COLUMNS = [field.column for field in _EVENT_FIELDS]
+
+
+def _column_from_document(field) -> str:
+    """The SQL that reads ``field``'s value out of the event's JSON document ``d``."""
+    key = field.column
+    internal = field.get_internal_type()
+    if internal == "JSONField":
+        # JSON null is SQL NULL in a nullable column, as the ORM stores None.
+        return f"NULLIF(d -> '{key}', 'null'::jsonb)" if field.null else f"d -> '{key}'"
+    if internal in {"CharField", "TextField"}:
+        return f"d ->> '{key}'"  # no cast: a value too long for the column still fails
+    casts = {
+        "DateTimeField": "timestamptz",
+        "ForeignKey": "bigint",
+        "BigIntegerField": "bigint",
+        "UUIDField": "uuid",
+        "GenericIPAddressField": "inet",
+    }
+    return f"(d ->> '{key}')::{casts[internal]}"
+
+
+_DOCUMENT_VALUES = ", ".join(map(_column_from_document, _EVENT_FIELDS))
 _APPEND_SQL = f"""
     WITH previous AS (
         SELECT sequence + 1 AS sequence, hash AS prev_hash
-        FROM {ChainHead._meta.db_table} WHERE chain = %(chain)s FOR UPDATE
+        FROM {_HEAD_TABLE} WHERE chain = %(chain)s FOR UPDATE
     ),
     computed AS (
-        SELECT sequence, prev_hash,
-               encode(sha256(convert_to(
-                   prev_hash || E'\\n' || %(before)s || sequence::text || %(after)s, 'UTF8'
-               )), 'hex') AS hash
-        FROM previous
+        SELECT sequence, prev_hash, document,
+               encode(sha256(convert_to(prev_hash || E'\\n' || document, 'UTF8')), 'hex') AS hash
+        FROM (
+            SELECT sequence, prev_hash, %(before)s || sequence::text || %(after)s AS document
+            FROM previous
+        ) AS opened
     ),
     head AS (
-        UPDATE {ChainHead._meta.db_table} AS h SET sequence = c.sequence, hash = c.hash
+        UPDATE {_HEAD_TABLE} AS h SET sequence = c.sequence, hash = c.hash
         FROM computed AS c WHERE h.chain = %(chain)s
     )
     INSERT INTO {AuditEvent._meta.db_table}
         (chain, sequence, prev_hash, hash, {", ".join(_EVENT_COLUMNS)})
-    SELECT %(chain)s, sequence, prev_hash, hash, {", ".join(f"%({c})s" for c in _EVENT_COLUMNS)}
-    FROM computed
+    SELECT %(chain)s, sequence, prev_hash, hash, {_DOCUMENT_VALUES}
+    FROM (SELECT sequence, prev_hash, hash, document::jsonb AS d FROM computed) AS event
     RETURNING id, sequence, prev_hash, hash
 """  # noqa: S608 - only the models' own table and column names are formatted in
 
 
 def _append_in_one_statement(event: AuditEvent, connection) -> bool:
     """Appends ``event`` (its sequence still the placeholder) in one statement; False
-    when that cannot be done (the chain has no head yet, or the placeholder's text also
-    turns up inside the content), and the caller takes the general path."""
+    when that cannot be done (the placeholder's text also turns up inside the content),
+    and the caller takes the general path."""
     before, marker, after = canonical_json(event.hashed_content()).partition(_SEQUENCE_MARKER)
     if not marker or _SEQUENCE_MARKER in after:
         return False
     params = {"chain": event.chain, "before": before + '"sequence":', "after": after}
-    for field in AuditEvent._meta.concrete_fields:
-        if field.column in _EVENT_COLUMNS:
-            params[field.column] = field.get_db_prep_save(
-                field.pre_save(event, add=True), connection=connection
-            )
     with connection.cursor() as cursor:
         cursor.execute(_APPEND_SQL, params)
         row = cursor.fetchone()
