@@ -336,3 +336,29 @@ def test_where_workers_cannot_start_verification_runs_in_one_process(
     result = audit_log_verify(jobs=2)
     assert result.ok and result.events == AuditEvent.objects.count()
     assert "verifying the audit log in one process" in caplog.text
+
+
+def test_the_prepared_append_outlives_a_rollback_and_is_prepared_again_per_session(
+    postgresql, caseworker
+):
+    """The append is a statement prepared once per database session: a rolled-back
+    transaction keeps it, and a new session (a reconnect) prepares it again."""
+    from audit.services import _PREPARED_NAME
+
+    def prepared_here() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_PREPARED_NAME])
+            return cursor.fetchone() is not None
+
+    with transaction.atomic():
+        rolled_back = audit_record(action="citizen.search", user=caseworker)
+        transaction.set_rollback(True)
+    assert prepared_here()
+    first = record(user=caseworker)
+    assert first.sequence == rolled_back.sequence  # the rolled-back event left no trace
+    connection.close()
+    assert not prepared_here()  # a new session
+    second = record(user=caseworker)
+    assert prepared_here()
+    assert second.sequence == first.sequence + 1
+    assert audit_log_verify().ok
