@@ -319,19 +319,19 @@ def child_measure(samples: int, pdf_samples: int, repeat_pages: int) -> dict:
         citizen_ids = [row[0] for row in cursor.fetchall()]
 
     # Warm up once (imports, template loading, the first connection).
-    _timed_get(client, reverse("audit:access_report", args=[citizen_ids[0]]))
+    _timed_get(client, reverse("dpo:access_report", args=[citizen_ids[0]]))
 
     report_ms, report_rows = [], []
     for citizen_id in citizen_ids[1:]:
-        elapsed, _, response = _timed_get(client, reverse("audit:access_report", args=[citizen_id]))
+        elapsed, _, response = _timed_get(client, reverse("dpo:access_report", args=[citizen_id]))
         report_ms.append(elapsed)
         report_rows.append(max(response.content.count(b"<tr>") - 1, 0))  # less the header
     names_ms = [
-        _timed_get(client, reverse("audit:access_report", args=[c]), {"names": "on"})[0]
+        _timed_get(client, reverse("dpo:access_report", args=[c]), {"names": "on"})[0]
         for c in citizen_ids[1 : 1 + min(samples, 20)]
     ]
     pdf_ms = [
-        _timed_get(client, reverse("audit:access_report_pdf", args=[c]))[0]
+        _timed_get(client, reverse("dpo:access_report_pdf", args=[c]))[0]
         for c in citizen_ids[1 : 1 + pdf_samples]
     ]
     # The query alone, for the plan.
@@ -343,7 +343,7 @@ def child_measure(samples: int, pdf_samples: int, repeat_pages: int) -> dict:
         [dpo.jobcenter_id, citizen_ids[1]],
     )
 
-    index = reverse("audit:index")
+    index = reverse("dpo:index")
     first_ms = [_timed_get(client, index)[0] for _ in range(repeat_pages)]
     total = AuditEvent.objects.filter(jobcenter_id=dpo.jobcenter_id).count()
     middle = (

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jobcenter",
     "prediction",
     "casework",
+    "dpo",
 ]
 
 MIDDLEWARE = [

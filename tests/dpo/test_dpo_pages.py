@@ -17,17 +17,17 @@ from audit.keyset import cursor_decode, cursor_encode, keyset_page
 from audit.models import AuditEvent
 from audit.selectors import integrity_status_from
 
-INDEX = reverse("audit:index")
-SEARCH = reverse("audit:citizen_search")
+INDEX = reverse("dpo:index")
+SEARCH = reverse("dpo:citizen_search")
 CPR = "1704921234"
 
 
 def citizen_urls(citizen):
     return [
-        reverse("audit:access_report", kwargs={"citizen_id": citizen.pk}),
-        reverse("audit:access_report_pdf", kwargs={"citizen_id": citizen.pk}),
-        reverse("audit:subject_access_json", kwargs={"citizen_id": citizen.pk}),
-        reverse("audit:subject_access_pdf", kwargs={"citizen_id": citizen.pk}),
+        reverse("dpo:access_report", kwargs={"citizen_id": citizen.pk}),
+        reverse("dpo:access_report_pdf", kwargs={"citizen_id": citizen.pk}),
+        reverse("dpo:subject_access_json", kwargs={"citizen_id": citizen.pk}),
+        reverse("dpo:subject_access_pdf", kwargs={"citizen_id": citizen.pk}),
     ]
 
 
@@ -35,8 +35,8 @@ def all_urls(citizen, event):
     return [
         INDEX,
         f"{INDEX}?citizen={citizen.pk}",
-        reverse("audit:event", kwargs={"event_id": event.pk}),
-        reverse("audit:export_csv"),
+        reverse("dpo:event", kwargs={"event_id": event.pk}),
+        reverse("dpo:export_csv"),
         *citizen_urls(citizen),
     ]
 
@@ -59,12 +59,12 @@ def test_it_is_a_404_for_every_other_role(request, login, persona, citizen, even
 def test_a_foreign_dpo_sees_nothing_of_ours(login, foreign_dpo, citizen, event):
     client = login(foreign_dpo)
     for url in all_urls(citizen, event)[1:]:  # their own front page is theirs
-        if url == reverse("audit:export_csv"):
+        if url == reverse("dpo:export_csv"):
             continue
         assert client.get(url).status_code == 404, url
-    assert client.get(f"{reverse('audit:export_csv')}?citizen={citizen.pk}").status_code == 404
+    assert client.get(f"{reverse('dpo:export_csv')}?citizen={citizen.pk}").status_code == 404
     page = client.get(INDEX).content.decode()
-    assert "Karen Jensen" not in page and reverse("audit:event", args=[event.pk]) not in page
+    assert "Karen Jensen" not in page and reverse("dpo:event", args=[event.pk]) not in page
     response = client.post(SEARCH, {"cpr": CPR})
     assert response.status_code == 200 and "Ingen borger med dette CPR-nummer" in (
         response.content.decode()
@@ -112,10 +112,10 @@ def test_each_dpo_view_records_exactly_one_event(login, dpo, citizen, event, nam
     urls = {
         "index": INDEX,
         "citizen_index": f"{INDEX}?citizen={citizen.pk}",
-        "event": reverse("audit:event", kwargs={"event_id": event.pk}),
-        "export_csv": reverse("audit:export_csv"),
+        "event": reverse("dpo:event", kwargs={"event_id": event.pk}),
+        "export_csv": reverse("dpo:export_csv"),
     }
-    url = urls.get(name) or reverse(f"audit:{name}", kwargs={"citizen_id": citizen.pk})
+    url = urls.get(name) or reverse(f"dpo:{name}", kwargs={"citizen_id": citizen.pk})
     before = AuditEvent.objects.filter(user=dpo).count()
     response = login(dpo).get(url)
     assert response.status_code == 200
@@ -162,14 +162,14 @@ def test_a_search_by_get_does_nothing(login, dpo, citizen):
 
 
 def test_the_event_page_shows_the_whole_event(login, dpo, event, citizen):
-    page = login(dpo).get(reverse("audit:event", kwargs={"event_id": event.pk})).content.decode()
+    page = login(dpo).get(reverse("dpo:event", kwargs={"event_id": event.pk})).content.decode()
     assert event.hash in page and event.prev_hash in page
     assert "Visning af borger" in page and "alice" in page and "Karen Jensen (170492-XXXX)" in page
 
 
 def test_an_event_of_another_jobcenter_is_a_404(login, dpo, foreign_caseworker, record):
     theirs = record(action=AuditAction.LOGIN, user=foreign_caseworker)
-    response = login(dpo).get(reverse("audit:event", kwargs={"event_id": theirs.pk}))
+    response = login(dpo).get(reverse("dpo:event", kwargs={"event_id": theirs.pk}))
     assert response.status_code == 404
 
 
@@ -362,7 +362,7 @@ def test_integrity_status_from_the_latest_check(result, state):
 def test_a_failed_check_is_red_and_says_so_in_words():
     first_break = {"chain": 1, "sequence": 17, "event_id": 42, "problem": "hash"}
     status = integrity_status_from({"ok": False, "first_break": first_break})
-    html = render_to_string("audit/_integrity.html", {"integrity": status})
+    html = render_to_string("dpo/_integrity.html", {"integrity": status})
     assert "integrity-failed" in html and "FEJL" in html and 'role="alert"' in html
     assert "sequence 17" in html and "id 42" in html
 
@@ -391,4 +391,4 @@ def test_the_front_page_shows_the_integrity_status(login, dpo, db):
 def test_an_unknown_username_is_an_error_not_an_empty_filter(login, dpo, mixed_log):
     response = login(dpo).get(INDEX, {"user": "nobody"})
     assert "Ingen medarbejder i jobcentret med det brugernavn" in response.content.decode()
-    assert login(dpo).get(reverse("audit:export_csv"), {"user": "nobody"}).status_code == 400
+    assert login(dpo).get(reverse("dpo:export_csv"), {"user": "nobody"}).status_code == 400

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.actions import AuditAction
-from audit.csv_export import COLUMNS, csv_safe_cell
 from audit.models import AuditEvent
 from casework.models import AssessmentSnapshot, Estimate
+from dpo.csv_export import COLUMNS, csv_safe_cell
 
-EXPORT = reverse("audit:export_csv")
+EXPORT = reverse("dpo:export_csv")
 FULL_CPR = ("1704921234", "170492-1234")
 
 
@@ -108,7 +108,7 @@ def accesses(record, caseworker, other_caseworker, citizen):
 
 
 def report_url(citizen, name="access_report"):
-    return reverse(f"audit:{name}", kwargs={"citizen_id": citizen.pk})
+    return reverse(f"dpo:{name}", kwargs={"citizen_id": citizen.pk})
 
 
 def test_the_access_report_shows_when_who_and_why_without_names(login, dpo, citizen, accesses):
@@ -145,12 +145,12 @@ def test_the_access_report_as_pdf(login, dpo, citizen, accesses):
 def test_the_access_report_pdf_html_holds_what_the_citizen_needs(rf, dpo, citizen, accesses):
     from django.template.loader import render_to_string
 
-    from audit.review import access_report_produce
+    from dpo.review import access_report_produce
 
     report = access_report_produce(
         user=dpo, citizen_id=citizen.pk, include_names=False, output_format="pdf"
     )
-    html = render_to_string("audit/access_report_pdf.html", {"report": report})
+    html = render_to_string("dpo/access_report_pdf.html", {"report": report})
     for text in ("Karen Jensen", "170492-XXXX", "Nødadgang", "Team B", "Jobcenter Testby"):
         assert text in html
     assert "Charlie" not in html
@@ -259,13 +259,13 @@ def test_the_subject_access_export_as_pdf(login, dpo, citizen, accesses, estimat
 def test_the_subject_access_pdf_html_holds_the_data(dpo, citizen, accesses, estimate):
     from django.template.loader import render_to_string
 
-    from audit.review import subject_access_produce
+    from dpo.review import subject_access_produce
 
     data, report = subject_access_produce(
         user=dpo, citizen_id=citizen.pk, include_names=False, output_format="pdf", language="da"
     )
     html = render_to_string(
-        "audit/subject_access_pdf.html",
+        "dpo/subject_access_pdf.html",
         {"data": data, "report": report, "generated_at": report.generated_at},
     )
     rule = data["spells"][0]["estimates"][0]["rules"][0]["text_da"]

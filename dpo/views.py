@@ -1,4 +1,4 @@
-"""The DPO's pages: thin views that parse input, call ``audit.review`` (which reads and
+"""The DPO's pages: thin views that parse input, call ``dpo.review`` (which reads and
 records the audit event in one transaction) and render.
 
 Only the DPO sees them; an administrator sees the integrity status on the front page and
@@ -19,11 +19,19 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.csv_export import csv_lines
-from audit.forms import AuditFilterForm, DpoCitizenSearchForm, ReportOptionsForm
 from audit.keyset import cursor_decode
 from audit.models import AuditEvent
-from audit.review import (
+from audit.selectors import (
+    AuditFlag,
+    audit_events_export,
+    integrity_status,
+    staff_for_filter,
+    team_names_for_filter,
+)
+from casework.models import Citizen
+from dpo.csv_export import csv_lines
+from dpo.forms import AuditFilterForm, DpoCitizenSearchForm, ReportOptionsForm
+from dpo.review import (
     access_report_produce,
     audit_citizen_search,
     audit_event_view,
@@ -32,15 +40,7 @@ from audit.review import (
     audit_log_view,
     subject_access_produce,
 )
-from audit.selectors import (
-    AuditFlag,
-    audit_events_export,
-    integrity_status,
-    staff_for_filter,
-    team_names_for_filter,
-)
-from audit.subject_access import action_label, role_label
-from casework.models import Citizen
+from dpo.subject_access import action_label, role_label
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
 
@@ -88,9 +88,7 @@ def index(request):
     if not _is_dpo(user):
         if not user.has_role(Role.ADMINISTRATOR):
             raise Http404
-        return render(
-            request, "audit/integrity.html", {"integrity": audit_integrity_view(user=user)}
-        )
+        return render(request, "dpo/integrity.html", {"integrity": audit_integrity_view(user=user)})
     query = request.GET.copy()
     for name in ("before", "after"):
         query.pop(name, None)
@@ -117,7 +115,7 @@ def index(request):
     ]
     return render(
         request,
-        "audit/index.html",
+        "dpo/index.html",
         {
             "form": form,
             "search_form": DpoCitizenSearchForm(),
@@ -139,17 +137,17 @@ def citizen_search(request):
     """Finds a citizen by CPR number (POST) and shows their events, the URL carrying the
     citizen's key only."""
     if request.method == "GET":
-        return redirect("audit:index")
+        return redirect("dpo:index")
     search_form = DpoCitizenSearchForm(request.POST)
     not_found = False
     if search_form.is_valid():
         citizen = audit_citizen_search(user=request.user, cpr=search_form.cleaned_data["cpr"])
         if citizen is not None:
-            return redirect(f"{reverse('audit:index')}?{urlencode({'citizen': citizen.pk})}")
+            return redirect(f"{reverse('dpo:index')}?{urlencode({'citizen': citizen.pk})}")
         not_found = True
     return render(
         request,
-        "audit/citizen_search.html",
+        "dpo/citizen_search.html",
         {"search_form": search_form, "not_found": not_found},
         status=200 if search_form.is_valid() else 400,
     )
@@ -165,7 +163,7 @@ def event_detail(request, event_id: int):
         raise Http404 from exc
     return render(
         request,
-        "audit/event.html",
+        "dpo/event.html",
         {
             "event": event,
             "action_label": action_label(event.action),
@@ -229,7 +227,7 @@ def access_report(request, citizen_id):
     report = _access_report(request, citizen_id, "html")
     return render(
         request,
-        "audit/access_report.html",
+        "dpo/access_report.html",
         {
             "report": report,
             "report_form": ReportOptionsForm(initial={"names": report.include_names}),
@@ -242,7 +240,7 @@ def access_report(request, citizen_id):
 @dpo_required
 def access_report_pdf(request, citizen_id):
     report = _access_report(request, citizen_id, "pdf")
-    content = pdf_from_template("audit/access_report_pdf.html", {"report": report}, request)
+    content = pdf_from_template("dpo/access_report_pdf.html", {"report": report}, request)
     return pdf_response(content, filename=f"indsigtsrapport-{_stamp()}.pdf")
 
 
@@ -278,7 +276,7 @@ def subject_access_json(request, citizen_id):
 def subject_access_pdf(request, citizen_id):
     data, report = _subject_access(request, citizen_id, "pdf")
     content = pdf_from_template(
-        "audit/subject_access_pdf.html",
+        "dpo/subject_access_pdf.html",
         {"data": data, "report": report, "generated_at": report.generated_at},
         request,
     )

@@ -2,7 +2,7 @@
 hash), and naming the citizens a page of the log refers to.
 
 The log itself stores only the citizen's key; these reads are where the DPO's pages meet
-casework (see also ``audit.subject_access``). They are scoped to the DPO's jobcenter,
+casework (see also ``dpo.subject_access``). They are scoped to the DPO's jobcenter,
 not to a caseload: reviewing every access is the DPO's job."""
 
 from __future__ import annotations

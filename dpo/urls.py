@@ -1,8 +1,8 @@
 from django.urls import path
 
-from audit import views
+from dpo import views
 
-app_name = "audit"
+app_name = "dpo"
 
 urlpatterns = [
     path("", views.index, name="index"),

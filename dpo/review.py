@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
-from audit.citizens import citizen_find_by_cpr_for_dpo, citizen_get_for_dpo, citizen_labels
 from audit.keyset import Cursor, KeysetPage
 from audit.models import AuditEvent
 from audit.selectors import (
@@ -28,9 +27,10 @@ from audit.selectors import (
     integrity_status,
 )
 from audit.services import audit_record
-from audit.subject_access import AccessRow, access_report_rows, subject_access_data
 from casework.cpr import Cpr
 from casework.models import Citizen
+from dpo.citizens import citizen_find_by_cpr_for_dpo, citizen_get_for_dpo, citizen_labels
+from dpo.subject_access import AccessRow, access_report_rows, subject_access_data
 from jobcenter.models import User
 
 
