@@ -1,5 +1,6 @@
-"""The log's integrity: verifying the chain and recording the result, the latest result
-for the DPO's front page, and retention (checkpoint first, then delete in batches).
+"""The log's integrity: verifying the chain and recording the result (read back for the
+DPO's front page by ``audit.selectors.integrity_status``), and retention (checkpoint
+first, then delete in batches).
 
 ``verify_audit`` (the command) and the nightly tasks call these; see
 ``audit/verification.py`` for the check itself and ``audit/db.py`` for the triggers
@@ -12,7 +13,6 @@ import calendar
 import datetime
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,7 +23,7 @@ from audit.actions import AuditAction
 from audit.db import RETENTION_FLOOR_MONTHS, TABLE
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
-from audit.verification import ChainBreak, VerificationResult, audit_log_verify
+from audit.verification import VerificationResult, audit_log_verify
 
 logger = logging.getLogger(__name__)
 
@@ -39,67 +39,35 @@ def audit_chain_verify() -> VerificationResult:
     return audit_log_verify()
 
 
-def audit_verification_record(*, actor: Any = None) -> tuple[VerificationResult, AuditEvent]:
-    """Verifies the whole log and records the result as an AUDIT_VERIFY event (ok or
-    broken, the counts, and the first broken event in ``details``)."""
+def audit_verification_record() -> tuple[VerificationResult, AuditEvent]:
+    """Verifies the whole log, then records the result in one transaction: in each
+    jobcenter's chain an AUDIT_VERIFY event with that chain's part of it (what the
+    jobcenter's DPO is shown), and one for the whole log (what an administrator is
+    shown), each flagged when broken. Returns the result and the whole log's event."""
     result = audit_log_verify()
     if not result.ok:
         logger.error("Audit log verification failed: %s", result.first_break.describe())
     with transaction.atomic():
+        for chain in sorted(result.counts):
+            if chain == 0:  # events without a jobcenter: the whole log's event covers them
+                continue
+            details = result.chain_details(chain)
+            audit_record(
+                action=AuditAction.AUDIT_VERIFY,
+                jobcenter_id=chain,
+                object_type="audit_log",
+                output={"ok": details["ok"]},
+                flags=[] if details["ok"] else [INTEGRITY_FLAG],
+                details=details,
+            )
         event = audit_record(
             action=AuditAction.AUDIT_VERIFY,
-            user=actor,
             object_type="audit_log",
             output={"ok": result.ok},
             flags=[] if result.ok else [INTEGRITY_FLAG],
             details=result.as_details(),
         )
     return result, event
-
-
-@dataclass(frozen=True)
-class IntegrityStatus:
-    """The latest recorded verification, for the DPO's front page."""
-
-    ok: bool
-    checked_at: datetime.datetime
-    events: int
-    chains: int
-    first_break: dict[str, Any] | None
-    event_id: int
-
-    @property
-    def failed(self) -> bool:
-        return not self.ok
-
-    @property
-    def first_break_text(self) -> str:
-        """The first broken event in words (English, as the command prints it)."""
-        if not self.first_break:
-            return ""
-        return ChainBreak(**self.first_break).describe()
-
-
-def audit_integrity_latest() -> IntegrityStatus | None:
-    """The latest AUDIT_VERIFY result (nightly or ``verify_audit --record``), or None
-    if the log was never verified. One probe of the (action, occurred_at) index."""
-    event = (
-        AuditEvent.objects.filter(action=AuditAction.AUDIT_VERIFY)
-        .order_by("-occurred_at", "-id")
-        .only("id", "occurred_at", "details")
-        .first()
-    )
-    if event is None:
-        return None
-    details = event.details or {}
-    return IntegrityStatus(
-        ok=details.get("ok") is True,
-        checked_at=event.occurred_at,
-        events=int(details.get("events") or 0),
-        chains=int(details.get("chains") or 0),
-        first_break=details.get("first_break"),
-        event_id=event.pk,
-    )
 
 
 # -- Retention -----------------------------------------------------------------------------

@@ -16,10 +16,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.flags import AuditFlag, flag_condition  # noqa: F401 - AuditFlag for the forms
+from audit.actions import AuditAction
+from audit.flags import flag_condition
 from audit.keyset import NEWEST_FIRST, Cursor, KeysetPage, keyset_page
 from audit.models import AuditEvent
-from jobcenter.models import Team, User
+from audit.verification import ChainBreak
+from jobcenter.models import Role, Team, User
 
 PAGE_SIZE = 50
 
@@ -135,64 +137,53 @@ def team_names_for_filter(*, user: User) -> list[str]:
 
 @dataclass(frozen=True)
 class IntegrityStatus:
+    """The latest recorded verification of one jobcenter's chain, or of the whole log."""
+
     state: str  # "unchecked" | "ok" | "failed"
     checked_at: datetime.datetime | None = None
     events_checked: int | None = None
-    first_broken: str = ""
+    chains: int | None = None
+    first_break: dict[str, Any] | None = None
+    event_id: int | None = None
 
     @property
     def failed(self) -> bool:
         return self.state == "failed"
 
+    @property
+    def first_broken(self) -> str:
+        """The first broken event in words (English, as ``verify_audit`` prints it)."""
+        if not self.first_break:
+            return ""
+        return ChainBreak(**self.first_break).describe()
 
-def _pick(source: Any, *names: str) -> Any:
-    for name in names:
-        value = source.get(name) if isinstance(source, dict) else getattr(source, name, None)
-        if value is not None:
-            return value
-    return None
 
-
-def integrity_status_from(result: Any) -> IntegrityStatus:
-    """The status from ``audit.integrity.audit_integrity_latest()``: None (never
-    checked) or its ``IntegrityStatus`` (``ok``, ``checked_at``, ``events``,
-    ``first_break``); a mapping or the AUDIT_VERIFY event itself are read alike."""
-    if result is None:
+def audit_integrity_latest(*, jobcenter_id: int | None) -> IntegrityStatus:
+    """The latest AUDIT_VERIFY result of a jobcenter's chain, or with None of the whole
+    log (``audit.integrity.audit_verification_record`` writes both). A short walk back
+    along the (action, occurred_at) index: the nightly check writes one event a chain."""
+    event = (
+        AuditEvent.objects.filter(action=AuditAction.AUDIT_VERIFY, chain=jobcenter_id or 0)
+        .order_by("-occurred_at", "-id")
+        .only("id", "occurred_at", "details")
+        .first()
+    )
+    if event is None:
         return IntegrityStatus(state="unchecked")
-    source = result
-    if isinstance(result, AuditEvent):
-        source = {**(result.details or {}), "checked_at": result.occurred_at}
-    ok = _pick(source, "ok", "passed", "intact", "valid")
-    if ok is None:
-        return IntegrityStatus(state="unchecked")
-    broken = _pick(source, "first_break", "first_broken", "broken_event_id")
+    details = event.details or {}
     return IntegrityStatus(
-        state="ok" if ok else "failed",
-        checked_at=_pick(source, "checked_at", "occurred_at"),
-        events_checked=_pick(source, "events", "events_checked"),
-        first_broken=_break_text(broken),
+        state="ok" if details.get("ok") is True else "failed",
+        checked_at=event.occurred_at,
+        events_checked=details.get("events"),
+        chains=details.get("chains"),
+        first_break=details.get("first_break"),
+        event_id=event.pk,
     )
 
 
-def _break_text(broken: Any) -> str:
-    """The first break as the verification describes it: chain, sequence, event id."""
-    if broken is None:
-        return ""
-    if isinstance(broken, dict):
-        parts = [
-            f"{label} {broken[key]}"
-            for key, label in (("chain", "chain"), ("sequence", "sequence"), ("event_id", "id"))
-            if broken.get(key) is not None
-        ]
-        problem = broken.get("problem")
-        return ", ".join(parts) + (f" ({problem})" if problem else "")
-    return str(broken)
-
-
-def integrity_status() -> IntegrityStatus:
-    """The latest chain verification's result; "unchecked" until one has run."""
-    try:
-        from audit.integrity import audit_integrity_latest
-    except ImportError:
-        return IntegrityStatus(state="unchecked")
-    return integrity_status_from(audit_integrity_latest())
+def integrity_status(*, user: User) -> IntegrityStatus:
+    """What the reader is shown: a DPO the chain of their own jobcenter (each
+    municipality is its own data controller); an administrator the whole log."""
+    if user.has_role(Role.DPO) and user.jobcenter_id is not None:
+        return audit_integrity_latest(jobcenter_id=user.jobcenter_id)
+    return audit_integrity_latest(jobcenter_id=None)

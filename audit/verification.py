@@ -114,6 +114,8 @@ class VerificationResult:
     breaks: list[ChainBreak] = field(default_factory=list)
     # Per chain: first and last sequence checked and the last hash (the head).
     heads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Per chain: how many events were checked.
+    counts: dict[int, int] = field(default_factory=dict)
 
     @property
     def first_break(self) -> ChainBreak | None:
@@ -123,9 +125,37 @@ class VerificationResult:
     def events_per_second(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
 
-    def as_details(self) -> dict[str, Any]:
-        """JSON for the AUDIT_VERIFY event."""
+    def chain_add(
+        self, chain: int, count: int, summary: dict[str, Any] | None, broken: ChainBreak | None
+    ) -> None:
+        """Adds one verified chain's outcome."""
+        self.chains += 1
+        self.events += count
+        self.counts[chain] = count
+        if summary:
+            self.heads[chain] = summary
+        if broken:
+            self.breaks.append(broken)
+        self.ok = not self.breaks
+
+    def chain_details(self, chain: int) -> dict[str, Any]:
+        """JSON for one chain's AUDIT_VERIFY event: that jobcenter's part of the check."""
+        broken = next((b for b in self.breaks if b.chain == chain), None)
         return {
+            "scope": "chain",
+            "ok": broken is None,
+            "chain": chain,
+            "chains": 1,
+            "events": self.counts.get(chain, 0),
+            "seconds": round(self.seconds, 3),
+            "first_break": asdict(broken) if broken else None,
+            "head": self.heads.get(chain),
+        }
+
+    def as_details(self) -> dict[str, Any]:
+        """JSON for the AUDIT_VERIFY event of the whole log."""
+        return {
+            "scope": "log",
             "ok": self.ok,
             "chains": self.chains,
             "events": self.events,
@@ -267,12 +297,7 @@ def chains_verify(
             chain_rows, chain=chain, head=heads.get(chain), checkpoints=checkpoints.get(chain)
         )
         seen.add(chain)
-        result.chains += 1
-        result.events += count
-        if summary:
-            result.heads[chain] = summary
-        if broken:
-            result.breaks.append(broken)
+        result.chain_add(chain, count, summary, broken)
 
     for chain, chain_rows in groupby(rows, key=attrgetter("chain")):
         check(chain, chain_rows)
@@ -644,13 +669,7 @@ def _chains_verify_in_parallel(connection, heads, checkpoints, workers, chunk_si
         )
     result = VerificationResult()
     for chain, count, summary, broken in outcomes:
-        result.chains += 1
-        result.events += count
-        if summary:
-            result.heads[chain] = summary
-        if broken:
-            result.breaks.append(broken)
-    result.ok = not result.breaks
+        result.chain_add(chain, count, summary, broken)
     result.seconds = time.perf_counter() - started
     return result
 

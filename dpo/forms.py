@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
-from audit.selectors import AuditFilters, AuditFlag
+from audit.flags import AuditFlag
+from audit.selectors import AuditFilters
 from casework.cpr import InvalidCpr, cpr_parse
 
 

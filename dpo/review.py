@@ -70,7 +70,7 @@ def audit_log_view(
 @transaction.atomic
 def audit_integrity_view(*, user: User) -> IntegrityStatus:
     """The integrity status alone: what an administrator sees of the log."""
-    status = integrity_status()
+    status = integrity_status(user=user)
     audit_record(
         action=AuditAction.AUDIT_VIEW,
         user=user,

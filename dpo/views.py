@@ -19,10 +19,10 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.flags import AuditFlag
 from audit.keyset import cursor_decode
 from audit.models import AuditEvent
 from audit.selectors import (
-    AuditFlag,
     audit_events_export,
     integrity_status,
     staff_for_filter,
@@ -119,7 +119,7 @@ def index(request):
         {
             "form": form,
             "search_form": DpoCitizenSearchForm(),
-            "integrity": integrity_status(),
+            "integrity": integrity_status(user=user),
             "page": log.page,
             "rows": rows,
             "citizen": log.citizen,

@@ -12,6 +12,7 @@ from audit import integrity
 from audit.actions import AuditAction
 from audit.chain import GENESIS_HASH, canonical_json, event_hash
 from audit.models import AuditEvent, ChainHead
+from audit.selectors import audit_integrity_latest
 from audit.tasks import audit_verify_task
 from audit.verification import (
     CONTENT_ALTERED,
@@ -149,23 +150,55 @@ def test_the_first_events_deleted_without_a_checkpoint_are_found(log):
 
 
 def test_the_result_is_recorded_and_the_latest_one_is_shown(log):
-    assert integrity.audit_integrity_latest() is None
+    assert audit_integrity_latest(jobcenter_id=None).state == "unchecked"
+    events_before = AuditEvent.objects.count()
     call_command("verify_audit", "--record", stdout=io.StringIO())
-    status = integrity.audit_integrity_latest()
-    assert status.ok and not status.failed
-    assert status.events == AuditEvent.objects.count() - 1  # all but the verify event itself
+    status = audit_integrity_latest(jobcenter_id=None)
+    assert status.state == "ok" and not status.failed
+    assert status.events_checked == events_before  # everything before the check itself
 
     with triggers_lifted():
         raw("UPDATE audit_auditevent SET username = 'mallory' WHERE id = %s", [log[1].pk])
     with pytest.raises(CommandError):
         call_command("verify_audit", "--record", stdout=io.StringIO(), stderr=io.StringIO())
-    status = integrity.audit_integrity_latest()
+    status = audit_integrity_latest(jobcenter_id=None)
     assert status.failed
     assert status.first_break["event_id"] == log[1].pk
     assert status.first_break["problem"] == CONTENT_ALTERED
-    assert f"event id {log[1].pk}: the stored hash does not match" in status.first_break_text
+    assert f"event id {log[1].pk}: the stored hash does not match" in status.first_broken
     event = AuditEvent.objects.get(pk=status.event_id)
     assert event.action == AuditAction.AUDIT_VERIFY and event.flags == ["integrity_broken"]
+
+
+def test_each_jobcenter_is_told_the_result_for_its_own_chain(log, caseworker, foreign_caseworker):
+    """Each municipality is its own data controller: its DPO sees its own chain's part of
+    the check, and a break in another municipality's chain is not theirs."""
+    here, elsewhere = caseworker.jobcenter_id, foreign_caseworker.jobcenter_id
+    own_events = AuditEvent.objects.filter(chain=here).count()
+    call_command("verify_audit", "--record", stdout=io.StringIO())
+    status = audit_integrity_latest(jobcenter_id=here)
+    assert status.state == "ok" and status.events_checked == own_events
+    recorded = AuditEvent.objects.get(pk=status.event_id)
+    assert recorded.chain == here and recorded.jobcenter_id == here
+
+    altered = next(event for event in log if event.chain == elsewhere)
+    with triggers_lifted():
+        raw("UPDATE audit_auditevent SET reason = 'x' WHERE id = %s", [altered.pk])
+    with pytest.raises(CommandError):
+        call_command("verify_audit", "--record", stdout=io.StringIO(), stderr=io.StringIO())
+    assert audit_integrity_latest(jobcenter_id=here).state == "ok"
+    broken = audit_integrity_latest(jobcenter_id=elsewhere)
+    assert broken.failed and broken.first_break["event_id"] == altered.pk
+    assert audit_integrity_latest(jobcenter_id=None).failed  # the administrator's view
+    assert chains_flagged_broken() == {elsewhere, 0}
+
+
+def chains_flagged_broken() -> set[int]:
+    """The chains whose latest AUDIT_VERIFY event carries the broken flag."""
+    latest = {}
+    for event in AuditEvent.objects.filter(action=AuditAction.AUDIT_VERIFY).order_by("id"):
+        latest[event.chain] = event
+    return {chain for chain, event in latest.items() if "integrity_broken" in event.flags}
 
 
 def test_the_nightly_task_records_the_result(log):
@@ -174,7 +207,7 @@ def test_the_nightly_task_records_the_result(log):
     event = AuditEvent.objects.get(pk=outcome["event_id"])
     assert event.action == AuditAction.AUDIT_VERIFY
     assert event.details["ok"] is True and event.details["first_break"] is None
-    assert integrity.audit_integrity_latest().event_id == event.pk
+    assert audit_integrity_latest(jobcenter_id=None).event_id == event.pk
 
 
 def test_the_nightly_tasks_are_scheduled_and_expire():

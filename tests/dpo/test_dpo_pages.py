@@ -2,9 +2,11 @@
 keyset pagination, and a CPR search that never puts the number in a URL or a page."""
 
 import datetime
+import io
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +17,8 @@ from audit.actions import AuditAction
 from audit.chain import GENESIS_HASH
 from audit.keyset import cursor_decode, cursor_encode, keyset_page
 from audit.models import AuditEvent
-from audit.selectors import integrity_status_from
+from audit.selectors import IntegrityStatus
+from tests.audit.helpers import raw, triggers_lifted
 
 INDEX = reverse("dpo:index")
 SEARCH = reverse("dpo:citizen_search")
@@ -347,39 +350,37 @@ def test_the_cursor_round_trips():
 # -- Integrity status -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("result", "state"),
-    [
-        (None, "unchecked"),
-        ({"ok": True, "checked_at": timezone.now(), "events_checked": 10}, "ok"),
-        ({"ok": False, "first_break": {"chain": 1, "sequence": 17}}, "failed"),
-    ],
-)
-def test_integrity_status_from_the_latest_check(result, state):
-    assert integrity_status_from(result).state == state
-
-
 def test_a_failed_check_is_red_and_says_so_in_words():
-    first_break = {"chain": 1, "sequence": 17, "event_id": 42, "problem": "hash"}
-    status = integrity_status_from({"ok": False, "first_break": first_break})
+    first_break = {
+        "chain": 1,
+        "sequence": 17,
+        "event_id": 42,
+        "problem": "content_altered",
+        "detail": "",
+    }
+    status = IntegrityStatus(state="failed", first_break=first_break)
     html = render_to_string("dpo/_integrity.html", {"integrity": status})
     assert "integrity-failed" in html and "FEJL" in html and 'role="alert"' in html
     assert "sequence 17" in html and "id 42" in html
 
 
-def test_the_front_page_shows_a_recorded_failed_verification_in_red(login, dpo, record):
-    record(
-        action=AuditAction.AUDIT_VERIFY,
-        jobcenter_id=None,
-        details={
-            "ok": False,
-            "events": 10,
-            "chains": 1,
-            "first_break": {"chain": 1, "sequence": 3},
-        },
-    )
+def test_the_front_page_shows_a_real_failed_verification_in_red(
+    login, dpo, caseworker, foreign_dpo, record
+):
+    """An event of the DPO's jobcenter altered behind the triggers: the nightly check
+    (here the command) records the break, and the DPO's front page turns red, naming it.
+    The DPO of another municipality, whose chain is intact, is not alarmed."""
+    altered = record(action=AuditAction.CITIZEN_SEARCH, user=caseworker)
+    record(action=AuditAction.CITIZEN_SEARCH, user=foreign_dpo)
+    with triggers_lifted():
+        raw("UPDATE audit_auditevent SET username = 'mallory' WHERE id = %s", [altered.pk])
+    with pytest.raises(CommandError):
+        call_command("verify_audit", "--record", stdout=io.StringIO(), stderr=io.StringIO())
     page = login(dpo).get(INDEX).content.decode()
-    assert "integrity-failed" in page and "FEJL" in page and "sequence 3" in page
+    assert "integrity-failed" in page and "FEJL" in page
+    assert f"event id {altered.pk}" in page
+    elsewhere = login(foreign_dpo).get(INDEX).content.decode()
+    assert "integrity-ok" in elsewhere and "FEJL" not in elsewhere
 
 
 def test_the_front_page_shows_the_integrity_status(login, dpo, db):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit import integrity
 from audit.models import AuditEvent
+from audit.selectors import audit_integrity_latest
 from audit.services import audit_record
 from audit.verification import audit_log_verify
 from tests.audit.helpers import raw, record, triggers_lifted
@@ -158,8 +159,9 @@ def test_the_nightly_verification_runs_in_a_real_worker(celery_worker_process, c
     record(user=caseworker)
     outcome = client.send_task("audit.tasks.audit_verify_task", queue=queue).get(timeout=120)
     assert outcome["ok"] is True
-    status = integrity.audit_integrity_latest()
-    assert status.ok and status.event_id == outcome["event_id"]
+    status = audit_integrity_latest(jobcenter_id=None)
+    assert status.state == "ok" and status.event_id == outcome["event_id"]
+    assert audit_integrity_latest(jobcenter_id=caseworker.jobcenter_id).state == "ok"
 
 
 APP_ROLE = "jc_h_integrity_app"
