@@ -4,6 +4,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -183,7 +184,7 @@ _APPEND_SQL = f"""
 # Planning that statement anew costs more than running it (about 0.3 ms of 0.6 ms here),
 # so each database connection prepares it once, under a name that changes with its text.
 # Prepared statements belong to the session and outlive a rolled-back transaction. (A
-# pooler in transaction mode, such as PgBouncer's, would need max_prepared_statements.)
+# pooler in transaction mode does not keep them: ``AUDIT_PREPARED_APPEND=false`` there.)
 _PREPARED_NAME = "audit_append_" + hashlib.sha256(_APPEND_SQL.encode()).hexdigest()[:16]
 _PREPARE_SQL = f"PREPARE {_PREPARED_NAME} (bigint, text, text) AS " + (
     _APPEND_SQL.replace("%(chain)s", "$1").replace("%(before)s", "$2").replace("%(after)s", "$3")
@@ -214,14 +215,17 @@ def _append_in_one_statement(event: AuditEvent, connection) -> bool:
     if not marker or _SEQUENCE_MARKER in after:
         return False
     params = {"chain": event.chain, "before": before + '"sequence":', "after": after}
-    _append_statement_prepare(connection)
+    statement = _APPEND_SQL
+    if settings.AUDIT_PREPARED_APPEND:
+        _append_statement_prepare(connection)
+        statement = _EXECUTE_SQL
     with connection.cursor() as cursor:
-        cursor.execute(_EXECUTE_SQL, params)
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:  # the chain's first event: create its head, then append
         ChainHead.objects.get_or_create(chain=event.chain, defaults={"hash": GENESIS_HASH})
         with connection.cursor() as cursor:
-            cursor.execute(_EXECUTE_SQL, params)
+            cursor.execute(statement, params)
             row = cursor.fetchone()
     event.pk, event.sequence, event.prev_hash, event.hash = row
     event._state.adding, event._state.db = False, connection.alias

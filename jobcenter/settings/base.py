@@ -233,3 +233,6 @@ if AUDIT_RETENTION_MONTHS < 6:
     raise ImproperlyConfiguredEnv(
         f"AUDIT_RETENTION_MONTHS: at least 6 months, got {AUDIT_RETENTION_MONTHS}"
     )
+# PostgreSQL: each database session prepares the audit append once. Off behind a
+# connection pooler in transaction mode, which does not keep a session's statements.
+AUDIT_PREPARED_APPEND = envbool("AUDIT_PREPARED_APPEND", True)

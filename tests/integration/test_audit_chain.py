@@ -364,3 +364,19 @@ def test_the_prepared_append_outlives_a_rollback_and_is_prepared_again_per_sessi
     assert prepared_here()
     assert second.sequence == first.sequence + 1
     assert audit_log_verify().ok
+
+
+def test_without_prepared_statements_the_append_is_the_same(postgresql, caseworker, settings):
+    """Behind a pooler in transaction mode (AUDIT_PREPARED_APPEND=false) nothing is
+    prepared, and the events chain and verify exactly as before."""
+    from audit.services import _PREPARED_NAME
+
+    settings.AUDIT_PREPARED_APPEND = False
+    connection.close()  # a fresh session, with nothing prepared yet
+    first = record(user=caseworker, reason='plain "statement"')
+    second = record(user=caseworker)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        assert _PREPARED_NAME not in {row[0] for row in cursor.fetchall()}
+    assert second.prev_hash == first.hash and second.sequence == first.sequence + 1
+    assert audit_log_verify().ok
