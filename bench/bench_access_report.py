@@ -20,8 +20,8 @@ transaction, the template), logged in as the DPO:
   ``--samples`` random citizens, and its PDF for a few of them;
 - the log's front page, first page, and a deep keyset page (the page after the event
   half-way back through the log), and the first page filtered by citizen, by user, by
-  an action and by each flag (break-the-glass, disagreement, outside the caseload,
-  failed logins).
+  team, by a month a year ago, by an action and by each flag (break-the-glass,
+  disagreement, outside the caseload, failed logins).
 
 Each figure is the median and the 95th percentile of the wall times; the query plans of
 the access report, the deep page and the break-the-glass filter are kept
@@ -362,6 +362,15 @@ def child_measure(samples: int, pdf_samples: int, repeat_pages: int) -> dict:
         _timed_get(client, index, {"citizen": str(c)})[0] for c in citizen_ids[1 : 1 + repeat_pages]
     ]
     by_user_ms = [_timed_get(client, index, {"user": f"cw{i:03d}"})[0] for i in range(repeat_pages)]
+    by_team_ms = [
+        _timed_get(client, index, {"team": f"Team {i % TEAMS + 1}"})[0] for i in range(repeat_pages)
+    ]
+    today = datetime.date.today()
+    month = {
+        "date_from": (today - datetime.timedelta(days=400)).isoformat(),
+        "date_to": (today - datetime.timedelta(days=370)).isoformat(),
+    }
+    by_dates_ms = [_timed_get(client, index, month)[0] for _ in range(repeat_pages)]
     by_action_ms = [
         _timed_get(client, index, {"action": "judgement.disagree"})[0] for _ in range(repeat_pages)
     ]
@@ -386,6 +395,8 @@ def child_measure(samples: int, pdf_samples: int, repeat_pages: int) -> dict:
         "front_page_deep_keyset": {**summary(deep_ms), "position": total // 2},
         "front_page_by_citizen": summary(by_citizen_ms),
         "front_page_by_user": summary(by_user_ms),
+        "front_page_by_team": summary(by_team_ms),
+        "front_page_by_month_a_year_ago": summary(by_dates_ms),
         "front_page_by_action_disagreement": summary(by_action_ms),
         "front_page_by_flag": by_flag,
         "plans": {
