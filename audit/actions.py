@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     MODEL_ROLLBACK = "model.rollback", _("Model rullet tilbage")
     MODEL_POLICY = "model.policy", _("Politik for automatisk aktivering")
     SCORING_STOP = "scoring.stop", _("Stopkontakt for scoring")
+    SETTING_CHANGE = "jobcenter.setting", _("Jobcentrets indstilling ændret")
     TEAM_CREATE = "team.create", _("Team oprettet")
     ROLE_CHANGE = "user.role_change", _("Rolle eller rettighed ændret")
     PERMISSION_CHANGE = "permission.change", _("Objektrettighed ændret")

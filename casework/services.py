@@ -413,10 +413,8 @@ def judgement_first_set(*, user: User, enabled: bool) -> Jobcenter:
     before = jobcenter.judgement_first
     jobcenter.judgement_first = enabled
     jobcenter.save(update_fields=["judgement_first"])
-    # The log has no action of its own for jobcenter settings; this is the closest: a
-    # policy on how the model's output is used.
     audit_record(
-        action=AuditAction.MODEL_POLICY,
+        action=AuditAction.SETTING_CHANGE,
         user=user,
         jobcenter_id=jobcenter.pk,
         object_type="jobcenter",

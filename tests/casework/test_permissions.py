@@ -128,8 +128,9 @@ def test_a_manager_switches_judgement_first_and_it_is_audited(login, manager, jo
     assert response.status_code == 302
     jobcenter.refresh_from_db()
     assert jobcenter.judgement_first is False
-    (event,) = events(AuditAction.MODEL_POLICY)
+    (event,) = events(AuditAction.SETTING_CHANGE)
     assert event.details == {"setting": "judgement_first", "from": True, "to": False}
+    assert events(AuditAction.MODEL_POLICY) == []  # not the policy for the model
     assert event.user == manager and event.jobcenter_id == jobcenter.pk
     client.post(SETTING, {"enabled": "on"})
     jobcenter.refresh_from_db()
