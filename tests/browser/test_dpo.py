@@ -11,17 +11,7 @@ from audit.actions import AuditAction
 from audit.models import AuditEvent
 from audit.services import audit_record
 from tests.browser.test_accessibility import severe_violations
-from tests.factories import PASSWORD
-
-
-def login_as(page, username, landing=re.compile(r"/citizens/$")):
-    page.goto("/")
-    page.wait_for_selector("#id_username:focus")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(landing)
+from tests.browser.test_citizen_flow import login_with_keyboard
 
 
 def focus_and_type(page, selector, text):
@@ -51,7 +41,7 @@ def test_the_dpo_reviews_a_citizen_with_the_keyboard(
             flags=["break_glass", "outside_caseload"],
         )
     axe = Axe()
-    login_as(page, "dorte")
+    login_with_keyboard(page, "dorte")
     page.goto("/audit/")
     assert severe_violations(axe, page) == []
 
@@ -91,7 +81,7 @@ def test_the_dpo_reviews_a_citizen_with_the_keyboard(
 
 
 def test_a_caseworker_gets_a_404_for_the_log(page, caseworker, citizen):
-    login_as(page, "alice")
+    login_with_keyboard(page, "alice")
     response = page.goto("/audit/")
     assert response.status == 404
     response = page.goto(f"/audit/citizens/{citizen.pk}/access-report/")
