@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "prediction",
     "casework",
     "dpo",
+    "cockpit",
 ]
 
 MIDDLEWARE = [
