@@ -58,6 +58,19 @@ def open_spells_rescore(*, model_version_id: int) -> int:
     estimates; returns how many were written. Idempotent: a snapshot already scored by
     the version is left alone. Does nothing while scoring is stopped or when the
     version is no longer active by the time the task runs."""
+    return _spells_score(model_version_id=model_version_id, open_spells=True)
+
+
+def closed_spells_score(*, model_version_id: int, as_of_from) -> int:
+    """Scores the closed spells assessed on or after ``as_of_from`` with an active
+    version, as if it had been in use then (the demo's history of use); otherwise as
+    :func:`open_spells_rescore`."""
+    return _spells_score(
+        model_version_id=model_version_id, open_spells=False, as_of_from=as_of_from
+    )
+
+
+def _spells_score(*, model_version_id: int, open_spells: bool, as_of_from=None) -> int:
     version = model_version_get(version_id=model_version_id)
     if version is None or version.status != ModelStatus.ACTIVE:
         return 0
@@ -71,7 +84,7 @@ def open_spells_rescore(*, model_version_id: int) -> int:
         return 0
     specification = version.specification.specification
     pending = (
-        _current_snapshots(specification_id=version.specification_id, open_spells=True)
+        _current_snapshots(specification_id=version.specification_id, open_spells=open_spells)
         .exclude(estimates__model_version=version)
         # A citizen who objects to profiling is not scored at all.
         .exclude(
@@ -82,6 +95,8 @@ def open_spells_rescore(*, model_version_id: int) -> int:
             )
         )
     )
+    if as_of_from is not None:
+        pending = pending.filter(as_of__gte=as_of_from)
     bulk = connection.vendor == "postgresql"
     snapshot_ids, spell_ids, frame = (
         _pending_frame_by_copy(pending, specification)
@@ -127,7 +142,7 @@ def open_spells_rescore(*, model_version_id: int) -> int:
                 batch_size=5_000,
                 ignore_conflicts=True,
             )
-    logger.info("version %s scored %d open spells", version.pk, len(snapshot_ids))
+    logger.info("version %s scored %d spells", version.pk, len(snapshot_ids))
     return len(snapshot_ids)
 
 
@@ -210,10 +225,14 @@ def _estimates_copy(version_id, snapshot_ids, spell_ids, probability, bands, lea
         )
 
 
-def _closed_records(specification_id: int, specification) -> Iterator[RecordIn]:
+def _closed_records(
+    specification_id: int, specification, as_of_before=None
+) -> Iterator[RecordIn]:
+    snapshots = _current_snapshots(specification_id=specification_id, open_spells=False)
+    if as_of_before is not None:
+        snapshots = snapshots.filter(as_of__lt=as_of_before)
     rows = (
-        _current_snapshots(specification_id=specification_id, open_spells=False)
-        .filter(spell__outcome__isnull=False)
+        snapshots.filter(spell__outcome__isnull=False)
         .values_list("spell_id", "as_of", "values", "spell__outcome__unemployed_12m")
         .iterator(chunk_size=10_000)
     )
@@ -228,10 +247,13 @@ def _closed_records(specification_id: int, specification) -> Iterator[RecordIn]:
         )
 
 
-def training_store_feed(*, specification_id: int | None = None) -> dict[str, UpsertCounts]:
+def training_store_feed(
+    *, specification_id: int | None = None, as_of_before=None
+) -> dict[str, UpsertCounts]:
     """Hands every closed spell's snapshot and 12-month outcome to the engine's training
     store (record id = the spell's id; no names, no CPR numbers). Re-running changes
-    only what changed."""
+    only what changed. ``as_of_before`` leaves out the spells assessed from that day on
+    (the demo keeps its period of use out of the training data)."""
     specifications = FeatureSpec.objects.all()
     if specification_id is not None:
         specifications = specifications.filter(pk=specification_id)
@@ -240,7 +262,9 @@ def training_store_feed(*, specification_id: int | None = None) -> dict[str, Ups
         with transaction.atomic():
             results[str(feature_spec)] = training_records_upsert(
                 specification=feature_spec,
-                records=_closed_records(feature_spec.pk, feature_spec.specification),
+                records=_closed_records(
+                    feature_spec.pk, feature_spec.specification, as_of_before
+                ),
                 source=TrainingRecord.Source.CASEWORK,
             )
     return results

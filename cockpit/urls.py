@@ -6,4 +6,8 @@ app_name = "cockpit"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("charts/<slug:key>.svg", views.chart, name="chart"),
+    path("data/<slug:key>.csv", views.table_csv, name="table_csv"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),
 ]

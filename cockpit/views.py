@@ -1,5 +1,233 @@
-from django.http import Http404
+"""The managers' cockpit: thin views over ``cockpit.selectors`` and ``cockpit.tables``.
+
+Only a manager of a jobcenter sees them (their own jobcenter's figures); anyone else gets
+the same 404 as for a page that does not exist. The figures are the jobcenter's and its
+teams', never a caseworker's."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cockpit.forms import CockpitFilterForm, ReportForm
+from cockpit.selectors import Filters, cockpit_data_for_user, is_manager
+from cockpit.summaries import summary_run_request
+from cockpit.tables import all_tables, language, month_label
+from jobcenter.models import Jobcenter
+from jobcenter.pdf import pdf_from_template, pdf_response
+
+ALERT_ADVICE = {
+    "fairness": lambda: _(
+        "Drøft forskellen med dataenheden: se modelkortets gruppetal, om forskellen også "
+        "var der i testdata, og om et input står i stedet for den beskyttede oplysning. "
+        "Overvej at sætte beregning af estimater på pause, indtil det er afklaret."
+    ),
+    "drift": lambda: _(
+        "Borgernes oplysninger har flyttet sig siden træningen. Bed dataenheden om at "
+        "undersøge ændringen og træne en ny version på nyere data."
+    ),
+    "performance": lambda: _(
+        "På de kendte udfald er modellen ikke bedre end et gæt. Overvej at sætte "
+        "beregning af estimater på pause og bed dataenheden om en ny version."
+    ),
+    "estimated_drop": lambda: _(
+        "Det skønnede antal rigtige ligger klart under modelkortets. Hold øje med de "
+        "faktiske udfald, og bed dataenheden undersøge, hvad der har ændret sig."
+    ),
+}
 
 
+def manager_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_manager(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _data(request):
+    forms = {}
+
+    def choose(months, teams) -> Filters:
+        form = CockpitFilterForm(request.GET or None, months=months, teams=teams)
+        forms["form"] = form
+        return form.filters()
+
+    data = cockpit_data_for_user(user=request.user, filters=choose)
+    if data is None:
+        raise Http404
+    return data, forms["form"]
+
+
+def _alert_text(alert: dict) -> str:
+    lang = language()
+    details = alert["details"]
+    kind = alert["kind"]
+    if kind == "fairness":
+        metric = {
+            "selection_rate": _("andelen med høj risiko"),
+            "fpr": _("andelen falsk positive"),
+            "fnr": _("andelen falsk negative"),
+        }.get(details["metric"], details["metric"])
+        text = _(
+            "Forskel efter %(attribute)s: %(metric)s afviger %(gap)s procentpoint mellem "
+            "grupperne (grænse %(limit)s)."
+        ) % {
+            "attribute": details[f"label_{lang}"].lower(),
+            "metric": metric,
+            "gap": f"{details['gap'] * 100:.1f}".replace(".", "," if lang == "da" else "."),
+            "limit": f"{details['limit'] * 100:.0f}",
+        }
+        if details.get("interval"):
+            low, high = details["interval"]
+            text += " " + _("95 %%-interval: %(low)s–%(high)s procentpoint.") % {
+                "low": f"{low * 100:.1f}".replace(".", "," if lang == "da" else "."),
+                "high": f"{high * 100:.1f}".replace(".", "," if lang == "da" else "."),
+            }
+        return text
+    if kind == "drift":
+        return _("Drift i %(feature)s: PSI %(psi)s (grænse %(limit)s).") % {
+            "feature": details[f"label_{lang}"].lower(),
+            "psi": f"{details['psi']:.2f}".replace(".", "," if lang == "da" else "."),
+            "limit": f"{details['limit']:.2f}".replace(".", "," if lang == "da" else "."),
+        }
+    if kind == "performance":
+        return _("Den aktive version er ikke bedre end et gæt på %(n)s kendte udfald.") % {
+            "n": details.get("n")
+        }
+    return _("Det skønnede antal rigtige for de åbne forløb er faldet klart.")
+
+
+@never_cache
+@require_GET
+@manager_required
 def index(request):
-    raise Http404
+    data, form = _data(request)
+    tables = all_tables(data)
+    query = request.GET.urlencode()
+    alerts = [
+        {
+            **alert,
+            "text": _alert_text(alert),
+            "advice": ALERT_ADVICE.get(alert["kind"], lambda: "")(),
+            "first_raised_at": datetime.datetime.fromisoformat(alert["first_raised_at"]),
+        }
+        for alert in data.reports.get("alerts") or []
+    ]
+    return render(
+        request,
+        "cockpit/index.html",
+        {
+            "data": data,
+            "form": form,
+            "tables": tables,
+            "query": query,
+            "alerts": alerts,
+            "report_form": ReportForm(months=data.months) if data.months else None,
+            "computed_at": data.run.finished_at if data.run else None,
+            "pending": data.pending,
+            "filters_team": next((t for t in data.teams if t.pk == data.filters.team_id), None),
+        },
+    )
+
+
+@require_POST
+@manager_required
+def refresh(request):
+    jobcenter = Jobcenter.objects.get(pk=request.user.jobcenter_id)
+    run = summary_run_request(jobcenter=jobcenter, user=request.user)
+    if run.is_finished:
+        messages.success(request, _("Tallene er beregnet."))
+    else:
+        messages.info(request, _("Tallene bliver beregnet. Siden opdaterer sig selv."))
+    return redirect(reverse("cockpit:index"))
+
+
+def _table(request, key: str):
+    data, _form = _data(request)
+    tables = all_tables(data)
+    if key not in tables:
+        raise Http404
+    return tables[key]
+
+
+@never_cache
+@require_GET
+@manager_required
+def chart(request, key):
+    table = _table(request, key)
+    if table.chart is None:
+        raise Http404
+    return HttpResponse(table.chart(), content_type="image/svg+xml; charset=utf-8")
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@never_cache
+@require_GET
+@manager_required
+def table_csv(request, key):
+    table = _table(request, key)
+    danish = language() == "da"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if danish else ",", quoting=csv.QUOTE_ALL)
+    writer.writerow([_spreadsheet_safe(table.title)])
+    for row in table.csv_rows():
+        writer.writerow([_spreadsheet_safe(str(cell)) for cell in row])
+    body = ("\ufeff" if danish else "") + buffer.getvalue()
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="overblik-{key}-{stamp}.csv"'
+    return response
+
+
+@never_cache
+@require_GET
+@manager_required
+def report_pdf(request):
+    """The one-page monthly report for the management meeting, in Danish or English."""
+    probe = cockpit_data_for_user(user=request.user, filters=Filters())
+    form = ReportForm(request.GET or None, months=probe.months if probe else [])
+    if not form.is_valid():
+        messages.error(request, _("Vælg en måned med tal for at lave månedsrapporten."))
+        return redirect(reverse("cockpit:index"))
+    month = datetime.date.fromisoformat(form.cleaned_data["month"])
+    with translation.override(form.cleaned_data["language"]):
+        data = cockpit_data_for_user(user=request.user, filters=Filters(first=month, last=month))
+        tables = all_tables(data)
+        jobcenter = Jobcenter.objects.get(pk=request.user.jobcenter_id)
+        content = pdf_from_template(
+            "cockpit/report_pdf.html",
+            {
+                "data": data,
+                "tables": tables,
+                "month": month_label(month),
+                "jobcenter": jobcenter,
+                "language": form.cleaned_data["language"],
+                "computed_at": data.run.finished_at if data.run else None,
+                "charts": {
+                    key: tables[key].chart()
+                    for key in ("risk_bands", "outcome_bands")
+                    if key in tables and tables[key].chart
+                },
+            },
+        )
+    return pdf_response(
+        content, filename=f"overblik-{month:%Y-%m}-{form.cleaned_data['language']}.pdf"
+    )

@@ -24,6 +24,7 @@ app.conf.task_routes = {
     "prediction.tasks.*": {"queue": "scoring"},
     "casework.tasks.*": {"queue": "scoring"},
     "audit.tasks.*": {"queue": "monitoring"},
+    "cockpit.tasks.*": {"queue": "monitoring"},
 }
 # Every beat entry expires, so a backlog after an outage never runs stale work twice.
 app.conf.beat_schedule = {
@@ -55,6 +56,12 @@ app.conf.beat_schedule = {
     "audit-nightly-retention": {
         "task": "audit.tasks.audit_retention_task",
         "schedule": crontab(minute=0, hour=4),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # The managers' summary tables, after the night's drift reports and outcomes.
+    "cockpit-nightly-summary": {
+        "task": "cockpit.tasks.cockpit_summary_nightly_task",
+        "schedule": crontab(minute=0, hour=5),
         "options": {"expires": 6 * 60 * 60},
     },
     "audit-nightly-verify": {

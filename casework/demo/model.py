@@ -1,8 +1,13 @@
-"""The demo's first model: the closed spells feed the training store, the demo analyst
-trains, the demo manager approves and activates (four eyes, as in real use)."""
+"""The demo's first model: the closed spells assessed before the demo's two years of use
+feed the training store, the demo analyst trains, the demo manager approves and
+activates (four eyes, as in real use); then the two years of use are written
+(``casework.demo.usage``), on spells the model never learned from."""
 
+from django.utils import timezone
+
+from casework.demo.usage import demo_usage_create, usage_start
 from casework.scoring import training_store_feed
-from jobcenter.models import User
+from jobcenter.models import Jobcenter, User
 from prediction import registry
 from prediction.models import FeatureSpec, ModelStatus, ModelVersion, TrainingRun
 from prediction.specification import DEFAULT_SPECIFICATION_PATH, specification_from_toml
@@ -21,7 +26,8 @@ def demo_model_ensure(*, say=print) -> ModelVersion | None:
     if active is not None:
         say(f"Model version {active.number} is active already.")
         return active
-    counts = training_store_feed(specification_id=specification.pk)
+    today = timezone.localdate()
+    counts = training_store_feed(specification_id=specification.pk, as_of_before=usage_start(today))
     for spec_name, count in counts.items():
         say(f"Training store for {spec_name}: {count.created:,} new, {count.updated:,} updated")
     analyst = User.objects.get(username="analyst")
@@ -39,6 +45,12 @@ def demo_model_ensure(*, say=print) -> ModelVersion | None:
     version = run.model_version
     registry.model_version_approve(version=version, user=manager, note="Demo setup")
     version = registry.model_version_activate(version=version, user=manager)
+    for jobcenter in Jobcenter.objects.filter(pk=analyst.jobcenter_id):
+        used = demo_usage_create(jobcenter=jobcenter, version=version, today=today, seed=version.pk)
+        say(
+            f"Two years of use: {used['judgements']:,} judgements, "
+            f"{used['objections']:,} objections, {used['corrections']:,} corrections"
+        )
     metrics = version.metrics
     say(
         f"Model version {version.number} trained by analyst, approved and activated by manager: "

@@ -237,3 +237,12 @@ if AUDIT_RETENTION_MONTHS < 6:
 # PostgreSQL: each database session prepares the audit append once. Off behind a
 # connection pooler in transaction mode, which does not keep a session's statements.
 AUDIT_PREPARED_APPEND = envbool("AUDIT_PREPARED_APPEND", True)
+
+# The managers' cockpit: a gap between two groups of a protected attribute (selection
+# rate, false positive or false negative rate) larger than this many percentage points
+# raises an alert; an input whose population stability index reaches the drift limit
+# (in hundredths: 25 = 0.25, "significant") raises one too.
+COCKPIT_FAIRNESS_GAP = envint("COCKPIT_FAIRNESS_GAP_PERCENT", 10) / 100
+COCKPIT_DRIFT_PSI = envint("COCKPIT_DRIFT_PSI_HUNDREDTHS", 25) / 100
+if not 0 < COCKPIT_FAIRNESS_GAP < 1:
+    raise ImproperlyConfiguredEnv("COCKPIT_FAIRNESS_GAP_PERCENT: between 1 and 99")
