@@ -121,11 +121,11 @@ def measure_grid(
         c = _positions(facts, "category", categories, category_axis)
         keep = (b >= 0) & (m >= 0) & (c >= 0)
         where = (t[keep], b[keep], m[keep], c[keep])
-        np.add.at(n, where, facts["n"].to_numpy(dtype=np.int64)[keep])
+        np.add.at(n, where, facts["n"].fillna(0).to_numpy(dtype=np.int64)[keep])
         if "k" in facts:
-            np.add.at(k, where, facts["k"].to_numpy(dtype=np.int64)[keep])
+            np.add.at(k, where, facts["k"].fillna(0).to_numpy(dtype=np.int64)[keep])
         if "s" in facts:
-            np.add.at(s, where, facts["s"].to_numpy(dtype=np.float64)[keep])
+            np.add.at(s, where, facts["s"].fillna(0).to_numpy(dtype=np.float64)[keep])
     n, k, s = _with_totals(n), _with_totals(k), _with_totals(s)
     unshown = np.zeros(shape, dtype=bool)
     unshown[len(shown_teams)] = True

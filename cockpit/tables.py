@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import formats
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casework.models import BenefitType, JudgementReason
@@ -99,9 +99,9 @@ def _rate_value(cell) -> Value:
 
 def band_labels() -> dict[str, str]:
     return {
-        "low": pgettext("risk band", "Lav"),
-        "medium": pgettext("risk band", "Middel"),
-        "high": pgettext("risk band", "Høj"),
+        "low": _("Lav"),
+        "medium": _("Middel"),
+        "high": _("Høj"),
         "none": _("Intet estimat"),
     }
 
@@ -335,7 +335,7 @@ def right_table(data: CockpitData) -> Table:
     columns = {
         "right": _("Ramte rigtigt"),
         "wrong": _("Ramte forkert"),
-        "medium": pgettext("risk band", "Middel"),
+        "medium": _("Middel"),
     }
     rows = []
     shares = []

@@ -15,8 +15,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("citizens/", include("casework.urls")),
     path("models/", include("prediction.urls")),
-    path("audit/", include("dpo.urls")),
-    path("cockpit/", include("cockpit.urls")),  # the managers' pages: nothing imports them  # the DPO's pages keep their /audit/ address
+    path("audit/", include("dpo.urls")),  # the DPO's pages keep their /audit/ address
+    path("cockpit/", include("cockpit.urls")),  # the managers' pages: nothing imports them
     path("transparency/", prediction_views.transparency, name="transparency"),
     path("admin/", admin.site.urls),
 ]

@@ -17,8 +17,16 @@ def healthz(request):
     return JsonResponse(body, status=status)
 
 
+# Each role's own start page (by URL name: jobcenter imports none of the apps above it).
+START_PAGES = {
+    "manager": "cockpit:index",
+    "analyst": "prediction:models",
+    "dpo": "dpo:index",
+}
+
+
 def home(request):
-    return redirect("casework:caseload")
+    return redirect(START_PAGES.get(request.user.role, "casework:caseload"))
 
 
 class LoginView(auth_views.LoginView):

@@ -14,15 +14,16 @@ from tests.factories import PASSWORD
 CITIZEN_URL = re.compile(r"/citizens/[0-9a-f-]{36}/$")
 
 
-def login_with_keyboard(page, username):
-    """Only the keyboard: the username field has focus on load; Tab, type, Enter."""
+def login_with_keyboard(page, username, landing=r"/citizens/$"):
+    """Only the keyboard: the username field has focus on load; Tab, type, Enter. Each
+    role lands on its own start page (a caseworker on the caseload)."""
     page.goto("/")
     page.wait_for_selector("#id_username:focus")
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/citizens/$"))
+    page.wait_for_url(re.compile(landing))
 
 
 def test_a_caseworker_walks_the_whole_flow(

@@ -41,8 +41,7 @@ def test_the_dpo_reviews_a_citizen_with_the_keyboard(
             flags=["break_glass", "outside_caseload"],
         )
     axe = Axe()
-    login_with_keyboard(page, "dorte")
-    page.goto("/audit/")
+    login_with_keyboard(page, "dorte", landing=r"/audit/$")
     assert severe_violations(axe, page) == []
 
     # The CPR number goes by POST: typed, Enter, and the URL carries the citizen's key.

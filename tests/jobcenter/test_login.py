@@ -29,7 +29,8 @@ def test_every_page_requires_login(client, db, url):
 def test_login_and_logout_are_audited(client, caseworker):
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("casework:caseload")
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("casework:caseload")
     client.post(reverse("logout"))
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
     assert actions[-2:] == ["auth.login", "auth.logout"]
@@ -43,3 +44,20 @@ def test_a_failed_login_is_audited_and_explained(client, caseworker):
     assert event.flags == ["failed_login"]
     assert event.details["username_tried"] == "alice"
     assert "wrong" not in str(event.hashed_content())
+
+
+@pytest.mark.parametrize(
+    ("persona", "start"),
+    [
+        ("caseworker", "casework:caseload"),
+        ("manager", "cockpit:index"),
+        ("analyst", "prediction:models"),
+        ("dpo", "dpo:index"),
+    ],
+)
+def test_each_role_lands_on_its_own_start_page(request, client, persona, start):
+    user = request.getfixturevalue(persona)
+    client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse(start)
+    assert response.status_code == 200
