@@ -123,7 +123,7 @@ def demo_usage_create(*, jobcenter, version, today: datetime.date, seed: int) ->
         known, [bool(o) if o is not None else False for o in outcome], rng.random(len(p)) < p
     )
     judged = (rng.random(len(p)) < JUDGED_SHARE) & np.array([c is not None for c in caseworkers])
-    score = np.clip(0.55 * p + 0.45 * truth + rng.normal(0, 0.18, len(p)), 0, 1)
+    score = np.clip(0.7 * p + 0.3 * truth + rng.normal(0, 0.2, len(p)), 0, 1)
     own_band = _band(score, version.band_cutoffs)
     first = rng.random(len(p)) < JUDGEMENT_FIRST_SHARE
     reasons = rng.choice(list(REASON_WEIGHTS), size=len(p), p=list(REASON_WEIGHTS.values()))
