@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/python manage.py demo_setup --spells $(DEMO_SPELLS) --seed $(DEMO_SEED)
+	$(BIN)/python manage.py cockpit_summary
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup
