@@ -6,7 +6,7 @@ activates (four eyes, as in real use); then the two years of use are written
 from django.utils import timezone
 
 from casework.demo.usage import demo_usage_create, usage_start
-from casework.scoring import training_store_feed
+from casework.scoring import drift_monitor, training_store_feed
 from jobcenter.models import Jobcenter, User
 from prediction import registry
 from prediction.models import FeatureSpec, ModelStatus, ModelVersion, TrainingRun
@@ -51,6 +51,8 @@ def demo_model_ensure(*, say=print) -> ModelVersion | None:
             f"Two years of use: {used['judgements']:,} judgements, "
             f"{used['objections']:,} objections, {used['corrections']:,} corrections"
         )
+    # The night's drift check, once, so the cockpit has a drift report from the start.
+    drift_monitor()
     metrics = version.metrics
     say(
         f"Model version {version.number} trained by analyst, approved and activated by manager: "
