@@ -331,3 +331,17 @@ def test_the_page_reads_a_fixed_number_of_queries(
     client.get(reverse("cockpit:index"))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("cockpit:index")).status_code == 200
+
+
+def test_the_model_in_force_is_the_live_one_with_the_stop_switch_and_settings(
+    client, computed, manager, history
+):
+    from prediction.registry import scoring_pause_set
+
+    scoring_pause_set(user=manager, paused=True, reason="Gennemgang af modellen")
+    client.force_login(manager)
+    page = client.get(reverse("cockpit:index")).content.decode()
+    assert reverse("prediction:version", args=[history.version.pk]) in page
+    assert "Stopkontakten er slået til" in page and "Gennemgang af modellen" in page
+    assert reverse("casework:judgement_first") in page
+    assert reverse("transparency") in page
