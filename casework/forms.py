@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework.models import (
     Agreement,
@@ -34,6 +35,8 @@ class CaseloadFilterForm(forms.Form):
         choices=[
             ("", _("Alle")),
             (AssessmentStatus.WAITING, _("Venter på vurdering")),
+            (AssessmentStatus.ASSESSED, pgettext_lazy("caseload", "Vurderet")),
+            (AssessmentStatus.OBJECTION, _("Indsigelse mod profilering")),
             (AssessmentStatus.NOT_YET, _("Endnu ikke muligt (før 2. samtale)")),
             (AssessmentStatus.NO_DATA, _("Mangler oplysninger")),
         ],

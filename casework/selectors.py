@@ -25,6 +25,8 @@ class AssessmentStatus:
     NOT_YET = "not_yet"  # meeting 2 not held yet
     WAITING = "waiting"  # meeting 2 held, snapshot taken, judgement not recorded
     NO_DATA = "no_data"  # meeting 2 held, but the snapshot has not arrived
+    ASSESSED = "assessed"  # a professional judgement is recorded for the spell
+    OBJECTION = "objection"  # the citizen objects to profiling; no judgement yet
 
 
 CASELOAD_SORTS = {
@@ -60,6 +62,12 @@ def caseload_for_user(
             meetings_held=Count("meetings", distinct=True),
             last_meeting=Max("meetings__held_on"),
             has_snapshot=Exists(AssessmentSnapshot.objects.filter(spell=OuterRef("pk"))),
+            has_judgement=Exists(Judgement.objects.filter(spell=OuterRef("pk"))),
+            has_objection=Exists(
+                Objection.objects.filter(
+                    citizen_id=OuterRef("citizen_id"), withdrawn_at__isnull=True
+                )
+            ),
         )
     )
     if scope == "mine":
@@ -70,16 +78,30 @@ def caseload_for_user(
         spells = spells.filter(benefit_type=benefit_type)
     if status == AssessmentStatus.NOT_YET:
         spells = spells.filter(meetings_held__lt=2)
+    elif status == AssessmentStatus.ASSESSED:
+        spells = spells.filter(has_judgement=True)
+    elif status == AssessmentStatus.OBJECTION:
+        spells = spells.filter(meetings_held__gte=2, has_judgement=False, has_objection=True)
     elif status == AssessmentStatus.WAITING:
-        spells = spells.filter(meetings_held__gte=2, has_snapshot=True)
+        spells = spells.filter(
+            meetings_held__gte=2, has_snapshot=True, has_judgement=False, has_objection=False
+        )
     elif status == AssessmentStatus.NO_DATA:
-        spells = spells.filter(meetings_held__gte=2, has_snapshot=False)
+        spells = spells.filter(
+            meetings_held__gte=2, has_snapshot=False, has_judgement=False, has_objection=False
+        )
     return spells.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
 
 
 def assessment_status(spell: Spell) -> str:
+    """What has been recorded for the spell: a judgement first, then an objection, then
+    whether a judgement can be made yet."""
+    if spell.has_judgement:
+        return AssessmentStatus.ASSESSED
     if spell.meetings_held < 2:
         return AssessmentStatus.NOT_YET
+    if spell.has_objection:
+        return AssessmentStatus.OBJECTION
     return AssessmentStatus.WAITING if spell.has_snapshot else AssessmentStatus.NO_DATA
 
 

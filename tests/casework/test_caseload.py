@@ -58,3 +58,44 @@ def test_it_uses_a_fixed_number_of_queries(login, caseworker, citizen, team_a):
     with CaptureQueriesContext(connection) as many:
         client.get(CASELOAD)
     assert len(few) == len(many)
+
+
+def test_the_status_follows_what_was_recorded_and_the_filter_offers_each(
+    login, caseworker, citizen, team_a
+):
+    import datetime
+
+    from casework.judgements import judgement_record
+    from casework.services import objection_record
+
+    karen_spell = citizen.spells.get()
+    objecting, _spell = make_citizen_with_spell(
+        team=team_a, caseworker=caseworker, name="Ole Hansen", cpr="0101801235"
+    )
+    judgement_record(
+        user=caseworker,
+        citizen_id=citizen.pk,
+        snapshot_id=karen_spell.snapshots.get().pk,
+        estimate_id=None,
+        risk_band="medium",
+        agreement="not_seen",
+        next_step="guidance",
+    )
+    objection_record(
+        user=caseworker,
+        citizen_id=objecting.pk,
+        received_on=datetime.date(2026, 10, 1),
+        channel="letter",
+    )
+    client = login(caseworker)
+    page = client.get(CASELOAD).content.decode()
+    assert "Vurderet" in page and "Indsigelse mod profilering" in page
+    assert "Venter på vurdering</td>" not in page
+    for status, shown, hidden in (
+        ("assessed", "Karen Jensen", "Ole Hansen"),
+        ("objection", "Ole Hansen", "Karen Jensen"),
+    ):
+        listed = client.get(CASELOAD, {"status": status}).content.decode()
+        assert shown in listed and hidden not in listed
+    assert 'value="assessed"' in page and 'value="objection"' in page
+    assert "Karen Jensen" not in client.get(CASELOAD, {"status": "waiting"}).content.decode()
