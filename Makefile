@@ -24,7 +24,9 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/python manage.py demo_setup --spells $(DEMO_SPELLS) --seed $(DEMO_SEED)
 	$(BIN)/python manage.py cockpit_summary
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo "Serving with DEBUG off, as in production: the real Danish error pages, static files through WhiteNoise."
+	DEBUG=false $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
