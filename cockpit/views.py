@@ -6,7 +6,6 @@ teams', never a caseworker's."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from functools import wraps
@@ -26,6 +25,7 @@ from cockpit.summaries import summary_run_request
 from cockpit.tables import alerts_shown, all_tables, language, month_label
 from jobcenter.models import Jobcenter
 from jobcenter.pdf import pdf_from_template, pdf_response
+from jobcenter.spreadsheets import BOM, csv_safe_cell, spreadsheet_writer
 
 
 def manager_required(view):
@@ -107,23 +107,17 @@ def chart(request, key):
     return HttpResponse(table.chart(), content_type="image/svg+xml; charset=utf-8")
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @never_cache
 @require_GET
 @manager_required
 def table_csv(request, key):
     table = _table(request, key)
-    danish = language() == "da"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if danish else ",", quoting=csv.QUOTE_ALL)
-    writer.writerow([_spreadsheet_safe(table.title)])
+    writer = spreadsheet_writer(buffer, language=language())
+    writer.writerow([csv_safe_cell(table.title)])
     for row in table.csv_rows():
-        writer.writerow([_spreadsheet_safe(str(cell)) for cell in row])
-    body = ("\ufeff" if danish else "") + buffer.getvalue()
+        writer.writerow([csv_safe_cell(cell) for cell in row])
+    body = BOM + buffer.getvalue()
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="overblik-{key}-{stamp}.csv"'

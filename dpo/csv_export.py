@@ -1,20 +1,15 @@
 """The log as CSV, streamed: pure functions on events, no database access of their own.
 
-A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
-prefixed with an apostrophe, so a spreadsheet shows it as text instead of running it as
-a formula (OWASP's advice against CSV injection). The apostrophe stays visible in a text
-editor: the price of safety."""
+Cells are quoted and formula starts neutralised, in the language's spreadsheet
+conventions (``jobcenter.spreadsheets``). The apostrophe before a formula start stays
+visible in a text editor: the price of safety."""
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterable, Iterator
 
 from audit.actions import AuditAction
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"  # Excel needs it to read UTF-8 (æ, ø, å) correctly
+from jobcenter.spreadsheets import BOM, csv_safe_cell, spreadsheet_writer
 
 COLUMNS = (
     "occurred_at",
@@ -40,17 +35,6 @@ COLUMNS = (
     "prev_hash",
     "hash",
 )
-
-
-def csv_safe_cell(value) -> str:
-    """The value as text, with a formula start neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _action_label(action: str) -> str:
@@ -95,9 +79,9 @@ class _Line:
         return value
 
 
-def csv_lines(events: Iterable) -> Iterator[str]:
+def csv_lines(events: Iterable, *, language: str = "da") -> Iterator[str]:
     """The CSV text, one line at a time: a header, then one line per event."""
-    writer = csv.writer(_Line())
+    writer = spreadsheet_writer(_Line(), language=language)
     yield BOM + writer.writerow(COLUMNS)
     for event in events:
         yield writer.writerow(event_row(event))

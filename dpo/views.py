@@ -197,7 +197,8 @@ def export_csv(request):
         raise Http404 from exc
     events = audit_events_export(user=request.user, filters=filters, up_to_id=event.pk)
     response = StreamingHttpResponse(
-        csv_lines(events.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+        csv_lines(events.iterator(chunk_size=2000), language=_language()),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="audit-log-{_stamp()}.csv"'
     return response

@@ -298,7 +298,8 @@ def test_csv_follows_danish_conventions_in_danish_and_english_ones_in_english(
     assert danish.startswith("\ufeff") and ";" in danish.splitlines()[1]
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(reverse("cockpit:table_csv", args=["judgements"])).content.decode("utf-8")
-    assert not english.startswith("\ufeff") and "," in english.splitlines()[1]
+    assert english.startswith("\ufeff") and '","' in english.splitlines()[1]
+    assert ";" not in english
     assert "All months" in english
 
 

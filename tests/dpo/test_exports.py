@@ -45,7 +45,9 @@ def csv_rows(response) -> list[dict]:
     assert response.streaming
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(text[1:])))
+    # Danish spreadsheet conventions: semicolons, every cell quoted.
+    assert text[1:].startswith('"occurred_at";"chain"')
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def test_the_csv_export_is_filtered_escaped_and_audited(login, dpo, citizen, caseworker, record):
@@ -272,3 +274,27 @@ def test_the_subject_access_pdf_html_holds_the_data(dpo, citizen, accesses, esti
     for text in ("Karen Jensen", "170492-XXXX", "Dagpenge", "Nødadgang", rule):
         assert text in html, text
     assert not any(cpr in html for cpr in FULL_CPR)
+
+
+def test_a_semicolon_in_a_reason_never_starts_a_new_cell_in_a_danish_spreadsheet(
+    login, dpo, citizen, caseworker, record
+):
+    record(
+        action=AuditAction.BREAK_GLASS,
+        user=caseworker,
+        citizen_id=citizen.pk,
+        reason="tekst;=cmd|'/C calc'!A0",
+        flags=["break_glass"],
+    )
+    client = login(dpo)
+    text = b"".join(client.get(EXPORT).streaming_content).decode("utf-8")
+    assert "\"tekst;=cmd|'/C calc'!A0\"" in text  # quoted: one cell, not two
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    header = rows[0]
+    reasons = [row[header.index("reason")] for row in rows[1:]]
+    assert "tekst;=cmd|'/C calc'!A0" in reasons
+    assert all(len(row) == len(header) for row in rows)
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = b"".join(client.get(EXPORT).streaming_content).decode("utf-8")
+    assert english[1:].startswith('"occurred_at","chain"')
