@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     ACCESS_REPORT = "audit.access_report", _("Indsigtsrapport for borger")
     SUBJECT_ACCESS_EXPORT = "audit.subject_access", _("Udlevering af alle oplysninger om borger")
     AUDIT_CHECKPOINT = "audit.checkpoint", _("Kontrolpunkt i loggens kæde")
+    BREAK_GLASS_REVIEW = "access.break_glass_review", _("Gennemgang af nødadgang")
     COCKPIT_ALERT = "cockpit.alert", _("Advarsel i ledelsens overblik")
     COCKPIT_REFRESH = "cockpit.refresh", _("Ledelsens overblik genberegnet")
     RULE_FEEDBACK_REVIEW = "rule.feedback_review", _("Tilbagemelding på regel behandlet")

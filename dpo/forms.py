@@ -93,3 +93,17 @@ class DpoCitizenSearchForm(forms.Form):
 
 class ReportOptionsForm(forms.Form):
     names = forms.BooleanField(label=_("Medtag medarbejdernes navne"), required=False)
+
+
+class BreakGlassReviewForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Var adgangen begrundet?"),
+        choices=[("justified", _("Begrundet")), ("not_justified", _("Ikke begrundet"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Bemærkning"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )

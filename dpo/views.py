@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 from functools import wraps
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,8 +32,18 @@ from audit.selectors import (
     team_names_for_filter,
 )
 from casework.models import Citizen
+from dpo.break_glass import (
+    break_glass_queue_view,
+    break_glass_review_record,
+    break_glass_unreviewed_count,
+)
 from dpo.csv_export import csv_lines
-from dpo.forms import AuditFilterForm, DpoCitizenSearchForm, ReportOptionsForm
+from dpo.forms import (
+    AuditFilterForm,
+    BreakGlassReviewForm,
+    DpoCitizenSearchForm,
+    ReportOptionsForm,
+)
 from dpo.review import (
     access_report_produce,
     audit_citizen_search,
@@ -120,6 +133,7 @@ def index(request):
             "form": form,
             "search_form": DpoCitizenSearchForm(),
             "integrity": integrity_status(user=user),
+            "break_glass_waiting": break_glass_unreviewed_count(user=user),
             "page": log.page,
             "rows": rows,
             "citizen": log.citizen,
@@ -150,6 +164,57 @@ def citizen_search(request):
         "dpo/citizen_search.html",
         {"search_form": search_form, "not_found": not_found},
         status=200 if search_form.is_valid() else 400,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def break_glass_queue(request, event_id: int | None = None):
+    """The queue of break-the-glass accesses to review; a POST records one verdict."""
+    errors = {}
+    if request.method == "POST":
+        form = BreakGlassReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                break_glass_review_record(
+                    user=request.user,
+                    event_id=event_id,
+                    verdict=form.cleaned_data["verdict"],
+                    note=form.cleaned_data["note"],
+                )
+            except AuditEvent.DoesNotExist as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                errors[event_id] = " ".join(exc.messages)
+            else:
+                messages.success(request, _("Gennemgangen er registreret."))
+                return redirect("dpo:break_glass")
+        else:
+            errors[event_id] = " ".join(e for field in form.errors.values() for e in field)
+    queue = break_glass_queue_view(user=request.user)
+    rows = [
+        {
+            "event": event,
+            "citizen_label": queue.citizen_labels.get(event.citizen_id, ""),
+            "error": errors.get(event.pk, ""),
+            "note": request.POST.get("note", "") if event.pk == event_id else "",
+        }
+        for event in queue.unreviewed
+    ]
+    if errors and not any(row["event"].pk == event_id for row in rows):
+        messages.error(request, errors[event_id])  # e.g. reviewed already: not in the queue
+    return render(
+        request,
+        "dpo/break_glass.html",
+        {
+            "rows": rows,
+            "reviewed": [
+                (event, review, queue.citizen_labels.get(event.citizen_id, ""))
+                for event, review in queue.reviewed
+            ],
+        },
+        status=400 if errors else 200,
     )
 
 
