@@ -2,12 +2,14 @@
 prints, and works in WeasyPrint's PDFs). Every page that shows a chart also shows its
 data as a table and states its finding in a sentence; these functions only draw.
 
-pygal's own JavaScript (tooltips, loaded from a CDN by default) is switched off, and the
-XML declaration left out, so the SVG can stand in an ``<img>`` of any page or PDF.
+pygal's own JavaScript (tooltips, loaded from a CDN by default) is switched off and its
+inline configuration script removed, and the XML declaration left out, so the SVG can
+stand in an ``<img>`` of any page or PDF.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pygal
@@ -47,8 +49,14 @@ _COMMON = {
 }
 
 
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
+
+
 def _render(chart) -> str:
-    return chart.render(is_unicode=True)
+    """The SVG without the inline script pygal always adds (its tooltip configuration,
+    which repeats every label): a chart here is a picture and runs nothing, whether it
+    stands in an ``<img>``, inline in a PDF, or is opened on its own."""
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def bar_chart_svg(
@@ -111,6 +119,9 @@ def calibration_chart_svg(
         show_x_guides=True,
         value_formatter=lambda v: f"{v * 100:.0f} %",
         x_value_formatter=lambda v: f"{v * 100:.0f} %",
+        x_labels=[0, 0.2, 0.4, 0.6, 0.8, 1],
+        y_labels=[0, 0.2, 0.4, 0.6, 0.8, 1],
+        truncate_label=-1,
         **_COMMON,
     )
     chart.add(diagonal_label, [(0, 0), (1, 1)], stroke_style={"dasharray": "6, 4"}, show_dots=False)

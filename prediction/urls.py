@@ -12,6 +12,7 @@ urlpatterns = [
     path("runs/<uuid:run_id>/", views.training_run_detail, name="run"),
     path("<int:pk>/", views.model_detail, name="version"),
     path("<int:pk>/rules/", views.model_rules, name="rules"),
+    path("<int:pk>/calibration.svg", views.calibration_chart, name="calibration_chart"),
     *(
         path(f"<int:pk>/{action}/", views.model_action, {"action": action}, name=action)
         for action in views.ACTIONS

@@ -16,7 +16,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from jobcenter.charts import calibration_chart_svg
 from jobcenter.models import Role
 from jobcenter.selectors import jobcenter_dpo_contacts
 from prediction.artifacts import ArtifactRefused
@@ -509,15 +510,11 @@ def _card_view(version, language: str) -> dict:
     }
 
 
-# The calibration chart's geometry (SVG user units).
-_LEFT, _TOP, _SIZE = 48, 12, 240
-
-
 def _calibration(rows: list) -> dict:
-    """A reliability diagram drawn on the server: one point per bin, predicted on the
-    x axis, observed on the y axis, the diagonal where they agree."""
-    largest = max((row.get("n") or 0 for row in rows), default=0) or 1
-    points, table = [], []
+    """The calibration table's rows as shown, and the one-sentence finding that is the
+    chart's text alternative (the chart itself: :func:`calibration_chart`)."""
+    table = []
+    gaps = []
     for row in rows:
         predicted, observed, n = row.get("mean_predicted"), row.get("observed_rate"), row.get("n")
         table.append(
@@ -528,33 +525,45 @@ def _calibration(rows: list) -> dict:
                 "observed": _pct(observed),
             }
         )
-        if _is_number(predicted) and _is_number(observed):
-            points.append(
-                {
-                    "x": round(_LEFT + predicted * _SIZE, 1),
-                    "y": round(_TOP + (1 - observed) * _SIZE, 1),
-                    "r": round(3 + 5 * math.sqrt((n or 0) / largest), 1),
-                }
-            )
-    ticks = [
-        {
-            "label": f"{value} %",
-            "x": _LEFT + value / 100 * _SIZE,
-            "y": _TOP + (1 - value / 100) * _SIZE,
-        }
-        for value in (0, 25, 50, 75, 100)
+        if _is_number(predicted) and _is_number(observed) and _is_number(n):
+            gaps.append((n, abs(observed - predicted)))
+    total = sum(n for n, _ in gaps)
+    finding = (
+        _(
+            "På testsagerne afviger skøn og faktisk andel stadig ledige i gennemsnit "
+            "%(points)s procentpoint."
+        )
+        % {"points": _num(sum(n * gap for n, gap in gaps) / total * 100, 1)}
+        if total
+        else ""
+    )
+    return {"rows": table, "finding": finding}
+
+
+def _calibration_points(rows: list) -> list[tuple[float, float]]:
+    return [
+        (row["mean_predicted"], row["observed_rate"])
+        for row in rows
+        if _is_number(row.get("mean_predicted")) and _is_number(row.get("observed_rate"))
     ]
-    return {
-        "rows": table,
-        "points": points,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "ticks": ticks,
-        "left": _LEFT,
-        "top": _TOP,
-        "right": _LEFT + _SIZE,
-        "bottom": _TOP + _SIZE,
-        "middle": _LEFT + _SIZE / 2,
-    }
+
+
+@require_GET
+@_viewer_required
+def calibration_chart(request, pk):
+    """The model card's calibration chart as SVG, drawn with the project's one charting
+    library (``jobcenter.charts``), the same as the cockpit's."""
+    version = _version_or_404(pk)
+    rows = (version.model_card or {}).get("calibration") or []
+    svg = calibration_chart_svg(
+        title=_("Kalibrering på testsagerne"),
+        points=_calibration_points(rows),
+        series_label=_("Faktisk andel"),
+        diagonal_label=_("Perfekt kalibreret"),
+        x_title=_("Skøn: forudsagt andel stadig ledige"),
+        y_title=_("Faktisk andel stadig ledige"),
+    )
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 def _groups(card: dict, version, language: str) -> list[dict]:
