@@ -16,7 +16,9 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 
-_CPR_INPUT = re.compile(r"^\s*(\d{6})[-\s]?(\d{4})\s*$")
+# ASCII digits only: ``\d`` would also take full-width and other Unicode digits, and
+# "１７０４９２１２３４" would then be a second citizen beside "1704921234".
+_CPR_INPUT = re.compile(r"^\s*([0-9]{6})[-\s]?([0-9]{4})\s*$", re.ASCII)
 
 
 class InvalidCpr(ValueError):

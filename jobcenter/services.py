@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from jobcenter.logging import mask_cpr_in_text
 from jobcenter.models import Jobcenter, Role, Team, User
 from jobcenter.request_context import current_request_context
 
@@ -150,12 +151,18 @@ def auth_logout_record(*, user: User) -> None:
 
 @transaction.atomic
 def auth_login_failed_record(*, username: str) -> None:
-    """A failed login, kept with the name tried (cut short; never a password)."""
-    known = User.objects.filter(username=username[:150]).first()
+    """A failed login, kept with the name tried (cut short; never a password). A name
+    with a NUL or other control character is no user's (PostgreSQL cannot even compare
+    it) and is kept without those characters; a CPR number typed as the name is kept
+    masked, since the log cannot be changed afterwards."""
+    tried = "".join(ch for ch in username[:150] if ch.isprintable())
+    known = (
+        User.objects.filter(username=tried).first() if tried and tried == username[:150] else None
+    )
     audit_record(
         action="auth.login_failed",
         user=None,
         jobcenter_id=known.jobcenter_id if known else None,
         flags=["failed_login"],
-        details={"username_tried": username[:150], "known_user": known is not None},
+        details={"username_tried": mask_cpr_in_text(tried), "known_user": known is not None},
     )

@@ -51,6 +51,8 @@ if PRODUCTION:
         problems.append("CPR_HASH_KEY is the development default or shorter than 32 characters")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty")
+    if any(host.strip() in {"*", ".*"} for host in ALLOWED_HOSTS):
+        problems.append("ALLOWED_HOSTS accepts any host ('*'): name the service's own hosts")
     if problems:
         raise ImproperlyConfiguredEnv(
             "Refusing to start with DJANGO_ENV=production: " + "; ".join(problems)

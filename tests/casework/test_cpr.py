@@ -31,7 +31,18 @@ def test_it_reads_the_birth_date_and_century(raw, born):
     assert cpr_parse(raw).birth_date == born
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "17049212345", "170492-12a4", "17/04/92-1234"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "12345",
+        "17049212345",
+        "170492-12a4",
+        "17/04/92-1234",
+        "１７０４９２-１２３４",  # full-width digits: would be a second citizen beside 1704921234
+        "١٧٠٤٩٢١٢٣٤",  # Arabic-Indic digits
+    ],
+)
 def test_it_rejects_malformed_numbers_without_repeating_them(raw):
     with pytest.raises(InvalidCpr) as excinfo:
         cpr_parse(raw)

@@ -61,3 +61,21 @@ def test_each_role_lands_on_its_own_start_page(request, client, persona, start):
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse(start)
     assert response.status_code == 200
+
+
+def test_a_nul_byte_in_the_username_is_refused_cleanly_and_audited(client, caseworker):
+    response = client.post(reverse("login"), {"username": "ali\x00ce", "password": PASSWORD})
+    assert response.status_code == 200  # the login page again, not a 500
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.details["username_tried"] == "alice"
+    assert event.details["known_user"] is False
+    assert "\x00" not in str(event.hashed_content())
+
+
+def test_a_cpr_number_typed_as_the_username_is_kept_masked(client, db):
+    client.post(reverse("login"), {"username": "170492-1234", "password": "x"})
+    client.post(reverse("login"), {"username": "1704921234", "password": "x"})
+    tried = [
+        e.details["username_tried"] for e in AuditEvent.objects.filter(action="auth.login_failed")
+    ]
+    assert tried == ["170492-XXXX", "170492-XXXX"]

@@ -42,6 +42,12 @@ def test_it_refuses_every_default():
         assert problem in result.stderr
 
 
+def test_it_refuses_a_wildcard_host():
+    result = _start({**GOOD, "ALLOWED_HOSTS": "jobcenter.example.dk,*"})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS accepts any host" in result.stderr
+
+
 def test_it_refuses_debug_on():
     result = _start({**GOOD, "DEBUG": "true"})
     assert result.returncode != 0
