@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jobcenter.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jobcenter.middleware.PdfUnavailableMiddleware",
 ]
@@ -130,6 +131,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Argon2 first (OWASP's choice); hashes made with PBKDF2 before still verify, and are
+# re-hashed with Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Long passphrases welcome (no upper limit below Django's 4,096 characters), common and
+# all-digit passwords refused, no forced rotation (NIST SP 800-63B).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -142,7 +153,15 @@ LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+# Sessions end after SESSION_IDLE_MINUTES without a request (the expiry moves on at most
+# once a minute, so a page view writes the session only then), and SESSION_MAX_HOURS
+# after login whatever happens (jobcenter.middleware.SessionLifetimeMiddleware); also
+# when the browser closes. A deactivated user's sessions stop working at once.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = envint("SESSION_MAX_HOURS", 10)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfiguredEnv("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS: at least 1")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", PRODUCTION)
