@@ -23,6 +23,7 @@ from cockpit.forms import CockpitFilterForm, ReportForm
 from cockpit.selectors import Filters, cockpit_data_for_user, is_manager
 from cockpit.summaries import summary_run_request
 from cockpit.tables import alerts_shown, all_tables, language, month_label
+from jobcenter.charts import svg_image
 from jobcenter.models import Jobcenter
 from jobcenter.pdf import pdf_from_template, pdf_response
 from jobcenter.spreadsheets import BOM, csv_safe_cell, spreadsheet_writer
@@ -100,6 +101,7 @@ def _table(request, key: str):
 @never_cache
 @require_GET
 @manager_required
+@svg_image
 def chart(request, key):
     table = _table(request, key)
     if table.chart is None:

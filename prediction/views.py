@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from jobcenter.charts import calibration_chart_svg
+from jobcenter.charts import calibration_chart_svg, svg_image
 from jobcenter.models import Role
 from jobcenter.selectors import jobcenter_dpo_contacts
 from prediction.artifacts import ArtifactRefused
@@ -550,6 +550,7 @@ def _calibration_points(rows: list) -> list[tuple[float, float]]:
 
 @require_GET
 @_viewer_required
+@svg_image
 def calibration_chart(request, pk):
     """The model card's calibration chart as SVG, drawn with the project's one charting
     library (``jobcenter.charts``), the same as the cockpit's."""

@@ -48,11 +48,21 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A page in a fresh context. Every browser test also checks that the browser
+    reported no Content Security Policy violation on any page it visited."""
     context = browser.new_context(base_url=live_server.url, locale="da-DK")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(f"{page.url}: {message.text}")
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert violations == [], "the browser reported CSP violations"
 
 
 @pytest.fixture
