@@ -25,7 +25,7 @@ def test_every_message_has_an_english_translation():
 # -- Every message in the code and the templates is in the catalogue ---------------------
 
 ROOT = CATALOGUE.parents[3]
-SOURCE_DIRS = ("audit", "casework", "dpo", "jobcenter", "prediction", "templates")
+SOURCE_DIRS = ("audit", "casework", "cockpit", "dpo", "jobcenter", "prediction", "templates")
 KEYWORDS = {
     "_": None,
     "gettext": None,
