@@ -1,7 +1,8 @@
 """The data team's rule review page: thin views over ``cockpit.rule_review``.
 
 Only the analyst of a jobcenter sees it; anyone else gets the same 404 as for a page
-that does not exist. Marking a flag is a POST that redirects back (PRG)."""
+that does not exist, whatever the method (the role is checked before the method).
+Marking a flag is a POST that redirects back (PRG)."""
 
 from __future__ import annotations
 
@@ -75,9 +76,9 @@ def _rules_url(*, state: str = "", page: int = 1, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
+@analyst_required
 @require_GET
 @never_cache
-@analyst_required
 def rules(request):
     language = _language()
     state = _filter(request.GET.get("state"))
@@ -111,8 +112,8 @@ def rules(request):
     )
 
 
-@require_POST
 @analyst_required
+@require_POST
 def rule_feedback_review(request, feedback_id):
     state = _filter(request.POST.get("filter"))
     back = _rules_url(

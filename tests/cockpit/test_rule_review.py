@@ -211,6 +211,8 @@ def cells(row):
 def test_it_is_a_404_for_every_other_role(request, login, persona, data):
     client = login(request.getfixturevalue(persona))
     assert client.get(RULES).status_code == 404
+    assert client.post(RULES).status_code == 404
+    assert client.get(review_url(data["flags"][0])).status_code == 404
     response = client.post(review_url(data["flags"][0]), {"state": "read"})
     assert response.status_code == 404
     assert not RuleFeedbackReview.objects.exists()
