@@ -121,3 +121,31 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jobcenter_id} {self.key}"
+
+
+class RuleFeedbackReview(models.Model):
+    """The data team's mark on one caseworker's flag on a rule: read, or acted on (for
+    the next model). One row per flag; a later mark replaces the state. The flag itself
+    stays as the caseworker wrote it."""
+
+    class State(models.TextChoices):
+        READ = "read", _("læst")
+        ACTED = "acted", _("handlet på")
+
+    jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
+    feedback = models.OneToOneField(
+        "casework.RuleFeedback", on_delete=models.PROTECT, related_name="review"
+    )
+    state = models.CharField(_("status"), max_length=10, choices=State.choices)
+    note = models.TextField(_("note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("behandlet"))
+
+    class Meta:
+        verbose_name = _("behandling af tilbagemelding på regel")
+        verbose_name_plural = _("behandlinger af tilbagemeldinger på regler")
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.state}"
