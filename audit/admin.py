@@ -1,25 +1,3 @@
-from django.contrib import admin
-
-from audit.models import AuditEvent
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only, and not even an administrator edits it."""
-
-    list_display = ("occurred_at", "action", "username", "role", "team", "citizen_id")
-    list_filter = ("action", "role")
-    date_hierarchy = "occurred_at"
-    show_full_result_count = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+"""The audit log is not in the Django admin at all: the DPO's pages (``dpo``) are the
+one way to read it, and each read there is itself an event. An admin view of the log
+would let an administrator read every jobcenter's events without leaving a trace."""

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _rescore_on_activation(sender, *, model_version_id: int, **kwargs) -> None:
@@ -10,7 +11,7 @@ def _rescore_on_activation(sender, *, model_version_id: int, **kwargs) -> None:
 
 class CaseworkConfig(AppConfig):
     name = "casework"
-    verbose_name = "Casework"
+    verbose_name = _("Sagsbehandling")
 
     def ready(self) -> None:
         from prediction.signals import model_version_activated

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CockpitConfig(AppConfig):
@@ -7,4 +8,4 @@ class CockpitConfig(AppConfig):
     conf."""
 
     name = "cockpit"
-    verbose_name = "Cockpit"
+    verbose_name = _("Ledelsens overblik")

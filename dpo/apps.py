@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DpoConfig(AppConfig):
@@ -6,4 +7,4 @@ class DpoConfig(AppConfig):
     casework and prediction; nothing imports it but the URL conf."""
 
     name = "dpo"
-    verbose_name = "DPO"
+    verbose_name = _("Databeskyttelse")
