@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     AUDIT_VIEW = "audit.view", _("Visning af log")
     AUDIT_EXPORT = "audit.export", _("Eksport af log")
     AUDIT_VERIFY = "audit.verify", _("Kontrol af loggens kæde")
+    AUDIT_VERIFY_REQUEST = "audit.verify_request", _("Kontrol af loggens kæde bestilt")
     AUDIT_RETENTION = "audit.retention", _("Sletning efter opbevaringsperiode")
     ACCESS_REPORT = "audit.access_report", _("Indsigtsrapport for borger")
     SUBJECT_ACCESS_EXPORT = "audit.subject_access", _("Udlevering af alle oplysninger om borger")

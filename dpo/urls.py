@@ -7,6 +7,7 @@ app_name = "dpo"
 urlpatterns = [
     path("", views.index, name="index"),
     path("citizen/", views.citizen_search, name="citizen_search"),
+    path("integrity/check/", views.integrity_check, name="integrity_check"),
     path("break-glass/", views.break_glass_queue, name="break_glass"),
     path("break-glass/<int:event_id>/", views.break_glass_queue, name="break_glass_review"),
     path("events/<int:event_id>/", views.event_detail, name="event"),

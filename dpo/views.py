@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.flags import AuditFlag
 from audit.keyset import cursor_decode
@@ -44,6 +44,7 @@ from dpo.forms import (
     DpoCitizenSearchForm,
     ReportOptionsForm,
 )
+from dpo.integrity_checks import integrity_check_pending, integrity_check_request
 from dpo.review import (
     access_report_produce,
     audit_citizen_search,
@@ -134,6 +135,7 @@ def index(request):
             "search_form": DpoCitizenSearchForm(),
             "integrity": integrity_status(user=user),
             "break_glass_waiting": break_glass_unreviewed_count(user=user),
+            "integrity_check": integrity_check_pending(user=user),
             "page": log.page,
             "rows": rows,
             "citizen": log.citizen,
@@ -165,6 +167,18 @@ def citizen_search(request):
         {"search_form": search_form, "not_found": not_found},
         status=200 if search_form.is_valid() else 400,
     )
+
+
+@require_POST
+@dpo_required
+def integrity_check(request):
+    """Starts a check of the log's chains now; the front page follows it."""
+    run = integrity_check_request(user=request.user)
+    if run.is_finished:
+        messages.success(request, _("Kontrollen er færdig."))
+    else:
+        messages.info(request, _("Kontrollen er startet. Siden opdaterer sig selv."))
+    return redirect("dpo:index")
 
 
 @never_cache

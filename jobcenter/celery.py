@@ -25,6 +25,7 @@ app.conf.task_routes = {
     "casework.tasks.*": {"queue": "scoring"},
     "audit.tasks.*": {"queue": "monitoring"},
     "cockpit.tasks.*": {"queue": "monitoring"},
+    "dpo.tasks.*": {"queue": "monitoring"},
 }
 # Every beat entry expires, so a backlog after an outage never runs stale work twice.
 app.conf.beat_schedule = {

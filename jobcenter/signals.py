@@ -8,15 +8,19 @@ same transaction as the change (Django runs ``add``/``remove``/``clear`` and the
 signals inside ``transaction.atomic``). Services that record their own event, such as
 ``staff_create``, suppress it with ``groups_change_recorded_by_caller()``.
 
+(The login signal below writes no event: it only starts the session's clock.)
+
 This is the one place an audit event starts from a signal: the change itself can come
 from code we do not own. The listener never returns early for a missing request (work in
 commands and tasks is recorded too, without an actor).
 """
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
+from jobcenter.middleware import session_lifetime_start
 from jobcenter.models import User
 from jobcenter.services import user_groups_change_record
 
@@ -45,3 +49,11 @@ def user_groups_changed(sender, instance, action, reverse, model, pk_set, **kwar
         user_groups_change_record(
             user=user, added=groups if added else (), removed=() if added else groups
         )
+
+
+@receiver(user_logged_in, dispatch_uid="jobcenter.session_lifetime_start")
+def _session_lifetime_start(sender, request, user, **kwargs):
+    """Every way in (the login page, the admin's, a test client's) starts the session's
+    absolute lifetime at login (jobcenter.middleware.SessionLifetimeMiddleware)."""
+    if request is not None and hasattr(request, "session"):
+        session_lifetime_start(request)

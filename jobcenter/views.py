@@ -6,7 +6,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from jobcenter.health import system_health
-from jobcenter.middleware import session_lifetime_start
 from jobcenter.services import auth_login_failed_record, auth_login_record, auth_logout_record
 
 
@@ -36,7 +35,6 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        session_lifetime_start(self.request)
         auth_login_record(user=form.get_user())
         return response
 
