@@ -29,12 +29,14 @@ import math
 
 import numpy as np
 from scipy import sparse
+from scipy.stats import norm
 
 __all__ = [
     "CI_LEVEL",
     "N_BOOT",
     "SEED",
     "interval_of",
+    "largest_gap_interval",
     "resample_weights",
     "weighted_auc",
     "weighted_rates",
@@ -124,6 +126,41 @@ def interval_of(samples: np.ndarray, level: float = CI_LEVEL) -> list[float] | N
         return None
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(defined, [tail, 1.0 - tail])
+    return [float(low), float(high)]
+
+
+def largest_gap_interval(
+    points: list[float | None], samples: list[np.ndarray], level: float = CI_LEVEL
+) -> list[float] | None:
+    """An interval for the largest difference between any two groups.
+
+    The largest observed gap is biased upwards (the most extreme pair of noisy groups
+    is picked), and so is its resampled value, so its percentile interval would lie
+    above the true gap even when the groups do not differ at all. Instead, each pair of
+    groups gets a normal interval ``d +/- z x se`` for its difference ``d``, with the
+    standard error ``se`` from the same resamples and ``z`` Bonferroni-corrected for the
+    number of pairs, so that all pairs' intervals hold together with probability
+    ``level``; the largest true gap then lies between the largest lower end (at least
+    0) and the largest upper end. With two groups this is the usual interval of their
+    difference."""
+    defined = [
+        (point, np.asarray(sample, dtype=np.float64))
+        for point, sample in zip(points, samples, strict=True)
+        if point is not None and math.isfinite(point)
+    ]
+    pairs = []
+    for i, (point_i, sample_i) in enumerate(defined):
+        for point_j, sample_j in defined[i + 1 :]:
+            difference = sample_i - sample_j
+            finite = difference[np.isfinite(difference)]
+            if len(finite) < 2 or len(finite) < (1.0 - MAX_UNDEFINED_SHARE) * len(difference):
+                return None
+            pairs.append((point_i - point_j, float(np.std(finite, ddof=1))))
+    if not pairs:
+        return None
+    z = float(norm.ppf(1.0 - (1.0 - level) / (2.0 * len(pairs))))
+    low = max(max(abs(d) - z * se, 0.0) for d, se in pairs)
+    high = min(max(abs(d) + z * se for d, se in pairs), 1.0)
     return [float(low), float(high)]
 
 

@@ -41,6 +41,7 @@ from prediction.bootstrap import (
     N_BOOT,
     SEED,
     interval_of,
+    largest_gap_interval,
     resample_weights,
     weighted_auc,
     weighted_rates,
@@ -264,8 +265,10 @@ def group_metrics(
     Every metric ``m`` in a group and in a difference has a 95 % interval beside it,
     ``f"{m}_interval"``: ``[low, high]`` or ``None`` (undefined, or ``n_boot=0``). It is
     a bootstrap stratified by group (each group keeps its size; ``n_boot`` resamples,
-    ``seed`` fixed; see ``prediction.bootstrap``); a difference's interval comes from the
-    difference recomputed in each resample over the same large groups.
+    ``seed`` fixed; see ``prediction.bootstrap``): a group's is the percentile interval;
+    a difference's holds the largest true gap between the same large groups, from
+    pairwise intervals that hold together (``bootstrap.largest_gap_interval``: a largest
+    observed gap is biased upwards, the more so the more groups there are).
     """
     y, p = _arrays(y_true, probability)
     if len(protected) != len(y):
@@ -332,12 +335,10 @@ def group_metrics(
         for metric in metrics:
             interval = None
             if samples and differences[name][metric] is not None:
-                stacked = np.vstack([samples[value][metric] for value in large])
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # all-NaN columns stay NaN
-                    spread = np.nanmax(stacked, axis=0) - np.nanmin(stacked, axis=0)
-                spread[np.isfinite(stacked).sum(axis=0) < 2] = np.nan
-                interval = interval_of(spread)
+                interval = largest_gap_interval(
+                    [groups[name][str(value)][metric] for value in large],
+                    [samples[value][metric] for value in large],
+                )
             differences[name][f"{metric}_interval"] = interval
     return groups, differences
 
