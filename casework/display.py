@@ -160,7 +160,7 @@ def estimate_display(
     percentage points each moved the risk, and the model's quality next to the trivial
     guess of always predicting the most common outcome."""
     rules = []
-    for rule in explanation.rules:
+    for rule in explanation.conditions:
         points = round(rule.contribution * 100)
         direction = "up" if points > 0 else "down" if points < 0 else "none"
         sign = "+" if points > 0 else "−" if points < 0 else "±"

@@ -412,8 +412,7 @@ def _detail_render(request, version, *, bound=None, status=200):
     shown = allowed | set(bound)  # a refused form is shown again with what was written
     gate_failed = not version.quality_gate["passed"]
     actions = {
-        name: bound.get(name)
-        or (form(gate_failed=gate_failed) if name == "approve" else form())
+        name: bound.get(name) or (form(gate_failed=gate_failed) if name == "approve" else form())
         for name, form in ACTIONS.items()
         if name in shown
     }
@@ -447,6 +446,7 @@ def _card_view(version, language: str) -> dict:
     software = card.get("software") or {}
     specification = card.get("specification") or {}
     threshold = metrics.get("threshold")
+
     def interval(name: str, percent: bool) -> str:
         if name not in metrics:
             return ""
@@ -741,6 +741,14 @@ def model_rules(request, pk):
             {
                 "leaf": leaf,
                 "conditions": [rule.text(language) for rule in leaf.conditions],
+                # The data team's view: every step with its own effect, shown when a
+                # condition stands for more than one step.
+                "steps": [
+                    {"text": rule.text(language), "change": _points(rule.contribution)}
+                    for rule in leaf.steps
+                ]
+                if len(leaf.steps) != len(leaf.conditions)
+                else [],
                 "n": _count(leaf.n),
                 "probability": _pct(leaf.probability),
                 "interval": f"{_pct(leaf.interval[0])} – {_pct(leaf.interval[1])}",

@@ -134,3 +134,61 @@ def test_the_transparency_page_warns_about_an_active_guess(client, guess, manage
     page = client.get(reverse("transparency")).content.decode()
     assert "no better than a guess" in page
     assert "true hit rate lies somewhere between" in page
+
+
+def test_the_rules_page_shows_merged_conditions_and_keeps_the_steps(login, analyst, feature_spec):
+    """A tiny tree where one path tests age twice: the page shows one range and, for the
+    data team, both steps with their effects."""
+    import datetime
+
+    import numpy as np
+    from django.utils import timezone
+
+    from prediction.artifacts import artifact_dump, software_versions
+    from prediction.frames import frame_from_records
+    from prediction.training import TrainingParameters, model_fit
+    from tests.prediction.test_views import synthetic_records
+
+    records = []
+    rng = np.random.default_rng(9)
+    for record_id, as_of, inputs, protected, _ in synthetic_records(n=1200, seed=9):
+        age = inputs["age"]
+        records.append(
+            (
+                record_id,
+                as_of,
+                inputs,
+                protected,
+                bool(rng.random() < (0.8 if 30 < age <= 45 else 0.1)),
+            )
+        )
+    specification = feature_spec.specification
+    frame = frame_from_records(specification=specification, records=records)
+    parameters = TrainingParameters(
+        leaf_floor=20, max_depths=(2,), leaf_multipliers=(1,), cv_folds=2
+    )
+    result = model_fit(specification=specification, frame=frame, parameters=parameters)
+    artifact, sha256 = artifact_dump(result.pipeline)
+    versions = software_versions()
+    version = ModelVersion.objects.create(
+        specification=feature_spec,
+        number=1,
+        parameters=parameters.to_dict(),
+        n_train=result.split["n_train"],
+        n_test=result.split["n_test"],
+        base_rate=result.base_rate,
+        metrics=result.metrics,
+        model_card={},
+        artifact=artifact,
+        artifact_sha256=sha256,
+        sklearn_version=versions["sklearn"],
+        numpy_version=versions["numpy"],
+        training_fingerprint="0" * 64,
+        trained_by=analyst,
+        trained_at=timezone.now(),
+        data_from=datetime.date(2020, 1, 1),
+    )
+    page = login(analyst).get(reverse("prediction:rules", args=[version.pk])).content.decode()
+    assert "Alder er 31–45 år" in page
+    assert "Trin for trin" in page
+    assert "30,5" not in page
