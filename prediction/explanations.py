@@ -485,8 +485,9 @@ def _range_text(feat: Feature, lower, upper, integer: bool) -> tuple[str, str]:
         return da, en
     above_da, above_en = _numeric_text(feat, "er over", "is more than", lower)
     unit_da, unit_en = feat.unit("da"), feat.unit("en")
-    at_most_da = f"højst {_number(upper, 'da')}" + (f" {unit_da}" if unit_da else "")
-    at_most_en = f"at most {_number(upper, 'en')}" + (f" {unit_en}" if unit_en else "")
+    shown_upper = _shown(feat, upper)
+    at_most_da = f"højst {_number(shown_upper, 'da')}" + (f" {unit_da}" if unit_da else "")
+    at_most_en = f"at most {_number(shown_upper, 'en')}" + (f" {unit_en}" if unit_en else "")
     if unit_da and above_da.endswith(f" {unit_da}"):
         above_da = above_da[: -len(unit_da) - 1]
     if unit_en and above_en.endswith(f" {unit_en}"):
@@ -572,7 +573,17 @@ def _number(value: float, language: str) -> str:
     return text.replace(".", ",") if language == "da" else text
 
 
+def _shown(feat: Feature, value: float) -> float:
+    """A threshold at the precision the specification gives for the input (``decimals``),
+    e.g. money in whole kroner; unchanged without one."""
+    if feat.decimals is None:
+        return value
+    rounded = round(value, feat.decimals)
+    return float(rounded) if feat.decimals > 0 else float(int(rounded))
+
+
 def _numeric_text(feat: Feature, word_da: str, word_en: str, value: float) -> tuple[str, str]:
+    value = _shown(feat, value)
     number_da, number_en = _number(value, "da"), _number(value, "en")
     unit_da, unit_en = feat.unit("da"), feat.unit("en")
     if value == 1 and unit_en.endswith("s") and not unit_en.endswith("ss"):

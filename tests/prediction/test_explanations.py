@@ -642,3 +642,32 @@ def test_merging_keeps_one_sided_tests_and_other_inputs_in_place():
     assert merged[1].text_da == "Alder er mindst 41 år"
     assert merged[1].contribution == pytest.approx(0.10)
     assert merged[1].probability_after == 0.35
+
+
+def test_thresholds_are_shown_at_the_precision_the_specification_gives():
+    """Money in whole kroner: a split at 41.25 reads "more than 41", never 41.25."""
+    from prediction.specification import specification_from_dict
+
+    base = specification_from_file(SMALL_SPEC)
+    data = base.to_dict()
+    for feature in data["features"]:
+        if feature["name"] == "age":
+            feature["decimals"] = 0
+    specification = specification_from_dict(data)
+    assert specification.feature("age").decimals == 0
+    inputs = synthetic_inputs(specification, 400, seed=1, missing=0.0, fractional={"age"})
+    outcome = (inputs["age"].astype(float) > 41.25).astype(int)
+    _, compiled = _fit_on(specification, inputs, outcome)
+    assert compiled.threshold[0] != int(compiled.threshold[0])
+    leaf = [r for r in tree_rules(compiled=compiled) if r.probability == 1.0][0]
+    (text,) = [c.text_en for c in leaf.conditions]
+    assert re.fullmatch(r"Age is more than \d+", text), text
+
+
+def test_decimals_is_validated():
+    from prediction.specification import SpecificationError, specification_from_dict
+
+    data = specification_from_file(SMALL_SPEC).to_dict()
+    data["features"][0]["decimals"] = 1.5
+    with pytest.raises(SpecificationError, match="decimals"):
+        specification_from_dict(data)
