@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from prediction.explanations import Explanation
+from prediction.quality_display import QualityView, quality_view
 from prediction.specification import Feature, Specification, format_number
 
 
@@ -147,14 +148,19 @@ class EstimateDisplay:
     accuracy: str
     majority_accuracy: str
     test_n: str
+    # The quality gate and the intervals (prediction.quality_display); None when the
+    # caller passed no gate.
+    quality: QualityView | None = None
 
 
-def estimate_display(*, explanation: Explanation, metrics: dict, language: str) -> EstimateDisplay:
+def estimate_display(
+    *, explanation: Explanation, metrics: dict, language: str, quality_gate: dict | None = None
+) -> EstimateDisplay:
     """The estimate as the page shows it: percentages, the rules with how many
     percentage points each moved the risk, and the model's quality next to the trivial
     guess of always predicting the most common outcome."""
     rules = []
-    for rule in explanation.rules:
+    for rule in explanation.conditions:
         points = round(rule.contribution * 100)
         direction = "up" if points > 0 else "down" if points < 0 else "none"
         sign = "+" if points > 0 else "−" if points < 0 else "±"
@@ -184,6 +190,11 @@ def estimate_display(*, explanation: Explanation, metrics: dict, language: str) 
         accuracy=percent(metrics.get("accuracy"), language),
         majority_accuracy=percent(metrics.get("majority_accuracy"), language),
         test_n=format_number(test_n, language) if isinstance(test_n, int | float) else "–",
+        quality=(
+            quality_view(gate=quality_gate, metrics=metrics, language=language)
+            if quality_gate is not None
+            else None
+        ),
     )
 
 

@@ -111,6 +111,7 @@ def letter_produce(
             explanation=panel.assessment.explanation,
             metrics=version.metrics or {},
             language=language,
+            quality_gate=version.quality_gate,
         )
         band_label = dict(RiskBand.choices)[display.band]  # lazy: in the letter's language
         estimate = panel.estimate or estimate_store(snapshot=snapshot, assessment=panel.assessment)

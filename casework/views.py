@@ -154,6 +154,7 @@ def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int
             explanation=panel.assessment.explanation,
             metrics=version.metrics or {},
             language=language,
+            quality_gate=version.quality_gate,
         )
     not_scorable = ""
     if panel.state == PanelState.NOT_SCORABLE:

@@ -33,6 +33,7 @@ __all__ = [
     "explain",
     "risk_band",
     "tree_rules",
+    "merge_rules",
     "wilson_interval",
 ]
 
@@ -89,6 +90,18 @@ class Rule:
     contribution: float  # estimated risk after this rule minus before
     probability_before: float
     probability_after: float
+    # What the rule tests, so that two tests of the same input can be read as one
+    # (``merge_rules``): "numeric" (value > lower, value <= upper; whole numbers when
+    # ``integer``), "categorical" (value in ``values``), or "" (not mergeable: a
+    # boolean, or "the information is missing"). ``or_missing``: a missing value
+    # also takes this branch.
+    kind: str = ""
+    lower: float | None = None
+    upper: float | None = None
+    integer: bool = False
+    values: tuple[str, ...] = ()
+    or_missing: bool = False
+    steps: int = 1  # how many steps of the tree this rule stands for
 
     def text(self, language: str) -> str:
         return self.text_en if language == "en" else self.text_da
@@ -101,6 +114,7 @@ class Rule:
             "contribution": self.contribution,
             "probability_before": self.probability_before,
             "probability_after": self.probability_after,
+            "steps": self.steps,
         }
 
 
@@ -115,12 +129,20 @@ class Explanation:
     leaf_n: int
     leaf_positives: int
     base_rate: float
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule, ...]  # every step down the tree, in order
     meaning_da: str
     meaning_en: str
+    # The rules as a person would say them: two tests of the same input read as one
+    # condition (``merge_rules``). What the citizen page and the letter show.
+    merged: tuple[Rule, ...] | None = None
+
+    @property
+    def conditions(self) -> tuple[Rule, ...]:
+        return self.rules if self.merged is None else self.merged
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "conditions": [rule.to_dict() for rule in self.conditions],
             "probability": self.probability,
             "band": self.band,
             "interval": [self.interval[0], self.interval[1]],
@@ -158,9 +180,10 @@ class LeafRules:
     n: int
     probability: float
     band: str
-    conditions: tuple[Rule, ...]
+    conditions: tuple[Rule, ...]  # merged: one condition per input (``merge_rules``)
     positives: int = 0
     interval: tuple[float, float] = (0.0, 1.0)
+    steps: tuple[Rule, ...] = ()  # every step down the tree, with its own effect
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,6 +194,7 @@ class LeafRules:
             "band": self.band,
             "interval": [self.interval[0], self.interval[1]],
             "conditions": [rule.to_dict() for rule in self.conditions],
+            "steps": [rule.to_dict() for rule in self.steps],
         }
 
 
@@ -288,10 +312,27 @@ def compile_tree(*, pipeline, specification: Specification) -> CompiledTree:
         before = rate_list[node]
         after_left, after_right = rate_list[walk[2][node]], rate_list[walk[3][node]]
 
-        def rule(texts, after, feat=feat, before=before):
-            return Rule(feat.name, texts[0], texts[1], after - before, before, after)
+        def rule(texts, after, feat=feat, before=before, **tests):
+            return Rule(feat.name, texts[0], texts[1], after - before, before, after, **tests)
 
         left_texts, right_texts = writer.split(feat, j, kinds[j], t, integer[j])
+        if kinds[j] == "numeric":
+            left_tests = {"kind": "numeric", "upper": t, "integer": integer[j]}
+            right_tests = {"kind": "numeric", "lower": t, "integer": integer[j]}
+            left_plain_tests = left_tests | {"integer": False}
+            right_plain_tests = right_tests | {"integer": False}
+        elif kinds[j] == "categorical":
+            left_tests = {
+                "kind": "categorical",
+                "values": tuple(encoder.categories_at_or_below(feat.name, t)),
+            }
+            right_tests = {
+                "kind": "categorical",
+                "values": tuple(encoder.categories_above(feat.name, t)),
+            }
+            left_plain_tests, right_plain_tests = left_tests, right_tests
+        else:
+            left_tests = right_tests = left_plain_tests = right_plain_tests = {}
         if kinds[j] == "numeric" and integer[j]:
             left_plain, right_plain = writer.split(feat, j, kinds[j], t, False)
         else:
@@ -302,21 +343,24 @@ def compile_tree(*, pipeline, specification: Specification) -> CompiledTree:
             f"{feat.label_en}: the information is missing",
         )
         left_tree, right_tree = left_texts, right_texts
+        left_tree_tests, right_tree_tests = dict(left_tests), dict(right_tests)
         if not feat.required:  # a missing value can reach this split: say where it goes
-            suffix = (" (eller oplysningen mangler)", " (or the information is missing)")
+            suffix = MISSING_SUFFIX
             if goes_left:
                 left_tree = (left_texts[0] + suffix[0], left_texts[1] + suffix[1])
+                left_tree_tests["or_missing"] = True
             else:
                 right_tree = (right_texts[0] + suffix[0], right_texts[1] + suffix[1])
+                right_tree_tests["or_missing"] = True
         steps.append(
             (
-                rule(left_texts, after_left),
-                rule(right_texts, after_right),
-                rule(left_plain, after_left),
-                rule(right_plain, after_right),
+                rule(left_texts, after_left, **left_tests),
+                rule(right_texts, after_right, **right_tests),
+                rule(left_plain, after_left, **left_plain_tests),
+                rule(right_plain, after_right, **right_plain_tests),
                 rule(missing_texts, after_left if goes_left else after_right),
-                rule(left_tree, after_left),
-                rule(right_tree, after_right),
+                rule(left_tree, after_left, **left_tree_tests),
+                rule(right_tree, after_right, **right_tree_tests),
             )
         )
 
@@ -356,6 +400,99 @@ def _positive_rate(estimator) -> np.ndarray:
 
 
 # -- Writing rules -----------------------------------------------------------------------
+
+MISSING_SUFFIX = (" (eller oplysningen mangler)", " (or the information is missing)")
+
+
+def merge_rules(rules, specification: Specification) -> tuple[Rule, ...]:
+    """The rules of one path as a person would say them: all tests of the same numeric
+    or categorical input become one condition ("age over 30", then "age 45 or under"
+    reads "age 31–45"), in the place of the input's last test, with the effect of the
+    merged steps (the sum of their effects; the risk after it is the risk after the
+    last of them, so the "after" column stays true). A rule about a missing value, or
+    on a boolean, stays as it is."""
+    rules = tuple(rules)
+    by_feature: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        if rule.kind:
+            by_feature.setdefault(rule.feature, []).append(index)
+    repeated = {name: indices for name, indices in by_feature.items() if len(indices) > 1}
+    if not repeated:
+        return rules
+    merged_at = {
+        indices[-1]: _merged(rules, indices, specification) for indices in repeated.values()
+    }
+    dropped = {index for indices in repeated.values() for index in indices[:-1]}
+    return tuple(
+        merged_at.get(index, rule) for index, rule in enumerate(rules) if index not in dropped
+    )
+
+
+def _merged(rules, indices: list[int], specification: Specification) -> Rule:
+    parts = [rules[index] for index in indices]
+    last = parts[-1]
+    contribution = sum(rule.contribution for rule in parts)
+    feat = specification.feature(last.feature)
+    or_missing = all(rule.or_missing for rule in parts)
+    if last.kind == "categorical":
+        allowed = set(parts[0].values)
+        for rule in parts[1:]:
+            allowed &= set(rule.values)
+        values = tuple(value for value in feat.values if value in allowed) or tuple(sorted(allowed))
+        texts = _one_of(feat, list(values))
+        tests = {"kind": "categorical", "values": values}
+    else:
+        lowers = [rule.lower for rule in parts if rule.lower is not None]
+        uppers = [rule.upper for rule in parts if rule.upper is not None]
+        lower = max(lowers) if lowers else None
+        upper = min(uppers) if uppers else None
+        integer = all(rule.integer for rule in parts)
+        texts = _range_text(feat, lower, upper, integer)
+        tests = {"kind": "numeric", "lower": lower, "upper": upper, "integer": integer}
+    if or_missing:
+        texts = (texts[0] + MISSING_SUFFIX[0], texts[1] + MISSING_SUFFIX[1])
+    return Rule(
+        last.feature,
+        texts[0],
+        texts[1],
+        contribution,
+        last.probability_after - contribution,
+        last.probability_after,
+        or_missing=or_missing,
+        steps=sum(rule.steps for rule in parts),
+        **tests,
+    )
+
+
+def _range_text(feat: Feature, lower, upper, integer: bool) -> tuple[str, str]:
+    """``lower < value <= upper`` in words; whole numbers for an integer-valued input
+    ("31–45"), never "30.5"."""
+    if lower is None or upper is None:  # tests from one side only: the tightest one
+        threshold = upper if lower is None else lower
+        left, right = _RuleWriter._numeric(feat, threshold, integer)
+        return left if lower is None else right
+    if integer:
+        low, high = math.floor(lower) + 1, math.floor(upper)
+        if low >= high:
+            return _numeric_text(feat, "er", "is", high)
+        numbers = {
+            language: f"{_number(low, language)}–{_number(high, language)}"
+            for language in ("da", "en")
+        }
+        unit_da, unit_en = feat.unit("da"), feat.unit("en")
+        da = f"{feat.label_da} er {numbers['da']}" + (f" {unit_da}" if unit_da else "")
+        en = f"{feat.label_en} is {numbers['en']}" + (f" {unit_en}" if unit_en else "")
+        return da, en
+    above_da, above_en = _numeric_text(feat, "er over", "is more than", lower)
+    unit_da, unit_en = feat.unit("da"), feat.unit("en")
+    shown_upper = _shown(feat, upper)
+    at_most_da = f"højst {_number(shown_upper, 'da')}" + (f" {unit_da}" if unit_da else "")
+    at_most_en = f"at most {_number(shown_upper, 'en')}" + (f" {unit_en}" if unit_en else "")
+    if unit_da and above_da.endswith(f" {unit_da}"):
+        above_da = above_da[: -len(unit_da) - 1]
+    if unit_en and above_en.endswith(f" {unit_en}"):
+        above_en = above_en[: -len(unit_en) - 1]
+    return f"{above_da} og {at_most_da}", f"{above_en} and {at_most_en}"
 
 
 class _RuleWriter:
@@ -436,7 +573,17 @@ def _number(value: float, language: str) -> str:
     return text.replace(".", ",") if language == "da" else text
 
 
+def _shown(feat: Feature, value: float) -> float:
+    """A threshold at the precision the specification gives for the input (``decimals``),
+    e.g. money in whole kroner; unchanged without one."""
+    if feat.decimals is None:
+        return value
+    rounded = round(value, feat.decimals)
+    return float(rounded) if feat.decimals > 0 else float(int(rounded))
+
+
 def _numeric_text(feat: Feature, word_da: str, word_en: str, value: float) -> tuple[str, str]:
+    value = _shown(feat, value)
     number_da, number_en = _number(value, "da"), _number(value, "en")
     unit_da, unit_en = feat.unit("da"), feat.unit("en")
     if value == 1 and unit_en.endswith("s") and not unit_en.endswith("ss"):
@@ -579,6 +726,7 @@ def explain(
         rules=tuple(rules),
         meaning_da=meaning_da,
         meaning_en=meaning_en,
+        merged=merge_rules(rules, compiled.specification),
     )
 
 
@@ -600,9 +748,10 @@ def tree_rules(*, compiled: CompiledTree, band_cutoffs=DEFAULT_BAND_CUTOFFS) -> 
                     n=n,
                     probability=probability,
                     band=risk_band(probability, band_cutoffs),
-                    conditions=path,
+                    conditions=merge_rules(path, compiled.specification),
                     positives=positives,
                     interval=interval,
+                    steps=path,
                 )
             )
             continue

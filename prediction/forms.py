@@ -24,7 +24,27 @@ class TrainForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    """Approval. For a version that fails the quality gate the form also asks for an
+    explicit acknowledgement and a written reason (the service refuses without them)."""
+
     note = _note(_("Bemærkning (valgfri)"), required=False)
+
+    def __init__(self, *args, gate_failed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gate_failed = gate_failed
+        if gate_failed:
+            self.fields["gate_acknowledged"] = forms.BooleanField(
+                label=_(
+                    "Jeg ved, at denne version ikke består kvalitetskravet, og godkender den "
+                    "alligevel"
+                ),
+                required=True,
+            )
+            self.fields["gate_reason"] = _note(
+                _("Begrundelse for at godkende trods advarslen"),
+                required=True,
+                help_text=_("Begrundelsen logges sammen med godkendelsen."),
+            )
 
 
 class RejectForm(forms.Form):

@@ -37,13 +37,28 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from prediction.bootstrap import (
+    N_BOOT,
+    SEED,
+    interval_of,
+    largest_gap_interval,
+    resample_weights,
+    weighted_auc,
+    weighted_rates,
+    wilson,
+)
+
 __all__ = [
     "MIN_GROUP_SIZE",
     "MISSING_GROUP",
+    "GAP_METRICS",
+    "INTERVAL_METRICS",
     "calibration_table",
+    "classification_intervals",
     "classification_metrics",
     "expected_calibration_error",
     "group_metrics",
+    "quality_gate",
 ]
 
 #: Groups with fewer cases than this are reported but left out of the differences.
@@ -221,7 +236,13 @@ def _compressed(labels: np.ndarray, y: np.ndarray, p: np.ndarray):
 
 
 def group_metrics(
-    *, y_true, probability, threshold: float, protected: pd.DataFrame
+    *,
+    y_true,
+    probability,
+    threshold: float,
+    protected: pd.DataFrame,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
 ) -> tuple[dict, dict]:
     """Quality for each group of each protected attribute, and the gaps between groups.
 
@@ -240,6 +261,14 @@ def group_metrics(
 
     ``selection_rate`` is the share of the group predicted positive
     (``probability >= threshold``).
+
+    Every metric ``m`` in a group and in a difference has a 95 % interval beside it,
+    ``f"{m}_interval"``: ``[low, high]`` or ``None`` (undefined, or ``n_boot=0``). It is
+    a bootstrap stratified by group (each group keeps its size; ``n_boot`` resamples,
+    ``seed`` fixed; see ``prediction.bootstrap``): a group's is the percentile interval;
+    a difference's holds the largest true gap between the same large groups, from
+    pairwise intervals that hold together (``bootstrap.largest_gap_interval``: a largest
+    observed gap is biased upwards, the more so the more groups there are).
     """
     y, p = _arrays(y_true, probability)
     if len(protected) != len(y):
@@ -275,18 +304,23 @@ def group_metrics(
     for attribute in protected.columns:
         name = str(attribute)
         groups[name] = {}
-        differences[name] = dict.fromkeys(metrics)
+        differences[name] = dict.fromkeys([*metrics, *(f"{m}_interval" for m in metrics)])
         if len(y) == 0:
             continue
         labels, y_c, p_c, weights = _compressed(_group_labels(protected[attribute]), y, p)
         sizes = pd.Series(weights).groupby(labels, sort=False).sum()
         frame = metric_frame(labels, y_c, p_c, weights)
         by_group = frame.by_group
+        samples = _group_samples(labels, y_c, p_c, weights, threshold, n_boot, seed)
         for value, row in by_group.iterrows():
             groups[name][str(value)] = {
                 "n": int(sizes[value]),
                 **{metric: _number(row[metric]) for metric in metrics},
             }
+            for metric in metrics:
+                groups[name][str(value)][f"{metric}_interval"] = (
+                    interval_of(samples[value][metric]) if samples else None
+                )
         large = [value for value in by_group.index if sizes[value] >= MIN_GROUP_SIZE]
         if len(large) < 2:
             continue
@@ -295,7 +329,185 @@ def group_metrics(
             frame = metric_frame(labels[keep], y_c[keep], p_c[keep], weights[keep])
         defined = frame.by_group.notna().sum()
         gaps = frame.difference()
-        differences[name] = {
-            metric: _number(gaps[metric]) if defined[metric] >= 2 else None for metric in metrics
-        }
+        differences[name].update(
+            {metric: _number(gaps[metric]) if defined[metric] >= 2 else None for metric in metrics}
+        )
+        for metric in metrics:
+            interval = None
+            if samples and differences[name][metric] is not None:
+                interval = largest_gap_interval(
+                    [groups[name][str(value)][metric] for value in large],
+                    [samples[value][metric] for value in large],
+                )
+            differences[name][f"{metric}_interval"] = interval
     return groups, differences
+
+
+def _group_samples(labels, y, p, weights, threshold, n_boot, seed) -> dict:
+    """``{group: {metric: resampled values}}`` of the compressed rows, resampled within
+    each group; empty when ``n_boot`` is 0."""
+    if not n_boot:
+        return {}
+    rng = np.random.default_rng(seed)
+    resampled = resample_weights(strata=labels, counts=weights, n_boot=n_boot, rng=rng)
+    y = y.astype(np.float64)
+    result = {}
+    for value in pd.unique(labels):
+        columns = labels == value
+        w, y_g, p_g = resampled[:, columns], y[columns], p[columns]
+        rates = weighted_rates(w, y_g, p_g, threshold=threshold)
+        result[value] = {
+            "selection_rate": rates["selection_rate"],
+            "fpr": rates["fpr"],
+            "fnr": rates["fnr"],
+            "auc": weighted_auc(w, y_g, p_g),
+        }
+    return result
+
+
+#: The overall figures that carry an interval (``f"{name}_interval"``).
+INTERVAL_METRICS = ("auc", "accuracy", "majority_accuracy", "base_rate", "brier", "ece")
+#: The group gaps the quality gate checks against its threshold.
+GAP_METRICS = ("fpr", "fnr")
+
+
+def classification_intervals(
+    *, y_true, probability, threshold: float, n_boot: int = N_BOOT, seed: int = SEED
+) -> dict:
+    """95 % intervals for :func:`classification_metrics`' figures: for each name in
+    ``INTERVAL_METRICS`` a key ``f"{name}_interval"`` holding ``[low, high]`` or
+    ``None``, plus ``interval_method`` (a short description) and ``n_boot``.
+
+    AUC, accuracy, Brier score and calibration error: the percentile bootstrap with
+    ``n_boot`` resamples, stratified by outcome, ``seed`` fixed. The base rate and the
+    majority guess's accuracy do not vary under that resampling; theirs is the Wilson
+    score interval of the observed share.
+    """
+    y, p = _arrays(y_true, probability)
+    result: dict[str, Any] = {f"{name}_interval": None for name in INTERVAL_METRICS}
+    result["n_boot"] = int(n_boot)
+    result["interval_method"] = (
+        f"stratified bootstrap ({n_boot} resamples within each outcome class, seed {seed}, "
+        "percentile interval); Wilson score interval for the base rate and the majority guess"
+    )
+    n = len(y)
+    if n == 0:
+        return result
+    positives = float(y.sum())
+    base = wilson(positives, n)
+    result["base_rate_interval"] = base
+    majority = wilson(max(positives, n - positives), n)
+    result["majority_accuracy_interval"] = majority
+    if not n_boot:
+        return result
+    labels, y_c, p_c, weights = _compressed(np.full(n, "all", dtype=object), y, p)
+    rng = np.random.default_rng(seed)
+    resampled = resample_weights(strata=y_c, counts=weights, n_boot=n_boot, rng=rng)
+    y_f = y_c.astype(np.float64)
+    rates = weighted_rates(resampled, y_f, p_c, threshold=threshold)
+    result["auc_interval"] = interval_of(weighted_auc(resampled, y_f, p_c))
+    for name in ("accuracy", "brier", "ece"):
+        result[f"{name}_interval"] = interval_of(rates[name])
+    return result
+
+
+def _reason(code: str, text_da: str, text_en: str) -> dict:
+    return {"code": code, "text_da": text_da, "text_en": text_en}
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}".replace(".", ",")
+
+
+def quality_gate(*, metrics: dict, differences: dict | None, gap_threshold: float) -> dict:
+    """Is a version better than a guess, and are its group gaps acceptable?
+
+    ``metrics`` is a model card's ``metrics`` (with or without intervals: an old version
+    has none), ``differences`` its ``group_differences``. Returns::
+
+        {"passed": bool,
+         "better_than_guess": bool,      # False: never shown as if it were
+         "intervals": bool,              # False: computed without intervals (old version)
+         "reasons": [{"code", "text_da", "text_en"}, ...]}
+
+    A version is *not better than a guess* (codes ``auc_undefined``,
+    ``auc_interval_includes_half``, ``auc_not_above_half``,
+    ``accuracy_not_above_majority``) when its AUC is undefined, when the AUC's interval
+    includes 0.5 (without an interval: when the AUC itself is 0.5 or less), or when its
+    accuracy at the band threshold is not above the majority guess's. A protected
+    attribute's FPR or FNR gap whose interval lies wholly above ``gap_threshold``
+    (without an interval: the gap itself) fails the gate too (code ``gap_above_threshold``)
+    but leaves ``better_than_guess`` alone. ``passed`` is ``not reasons``.
+    """
+    metrics = metrics or {}
+    reasons: list[dict] = []
+    auc = metrics.get("auc")
+    interval = metrics.get("auc_interval")
+    has_intervals = interval is not None or "auc_interval" in metrics
+    if auc is None:
+        reasons.append(
+            _reason(
+                "auc_undefined",
+                "Modellens evne til at skelne (AUC) kunne ikke måles på testdelen.",
+                "The model's ability to discriminate (AUC) could not be measured on the test part.",
+            )
+        )
+    elif interval is not None and interval[0] <= 0.5 <= interval[1]:
+        reasons.append(
+            _reason(
+                "auc_interval_includes_half",
+                f"AUC er {auc:.2f}, men usikkerhedsintervallet ({interval[0]:.2f}–"
+                f"{interval[1]:.2f}) rummer 0,50: modellen skelner måske ikke bedre end "
+                "et tilfældigt gæt.",
+                f"The AUC is {auc:.2f}, but its interval ({interval[0]:.2f}–"
+                f"{interval[1]:.2f}) includes 0.50: the model may rank no better than a "
+                "coin toss.",
+            )
+        )
+    elif auc <= 0.5 or (interval is not None and interval[1] < 0.5):
+        reasons.append(
+            _reason(
+                "auc_not_above_half",
+                f"AUC er {auc:.2f}: modellen skelner ikke bedre end et tilfældigt gæt.",
+                f"The AUC is {auc:.2f}: the model ranks no better than a coin toss.",
+            )
+        )
+    accuracy, majority = metrics.get("accuracy"), metrics.get("majority_accuracy")
+    if accuracy is not None and majority is not None and accuracy <= majority:
+        reasons.append(
+            _reason(
+                "accuracy_not_above_majority",
+                f"Modellen rammer rigtigt i {_pct(accuracy)} % af testtilfældene; at gætte "
+                f"på det mest almindelige udfald hver gang rammer {_pct(majority)} %.",
+                f"The model is right in {100 * accuracy:.1f} % of the test cases; always "
+                f"guessing the most common outcome is right in {100 * majority:.1f} %.",
+            )
+        )
+    better = not reasons
+    for attribute, gaps in sorted((differences or {}).items()):
+        for metric in GAP_METRICS:
+            gap = (gaps or {}).get(metric)
+            if gap is None:
+                continue
+            gap_interval = (gaps or {}).get(f"{metric}_interval")
+            low = gap_interval[0] if gap_interval is not None else gap
+            if low > gap_threshold:
+                label = metric.upper()
+                reasons.append(
+                    _reason(
+                        "gap_above_threshold",
+                        f"Forskellen i {label} mellem grupperne for {attribute} er "
+                        f"{_pct(gap)} procentpoint, og hele usikkerhedsintervallet ligger over "
+                        f"grænsen på {_pct(gap_threshold)} procentpoint.",
+                        f"The {label} gap between the groups of {attribute} is "
+                        f"{100 * gap:.1f} points, and its whole interval lies above the "
+                        f"threshold of {100 * gap_threshold:.1f} points.",
+                    )
+                    | {"attribute": str(attribute), "metric": metric}
+                )
+    return {
+        "passed": not reasons,
+        "better_than_guess": better,
+        "intervals": has_intervals,
+        "reasons": reasons,
+    }

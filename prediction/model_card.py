@@ -17,7 +17,35 @@ from typing import Any
 import numpy as np
 import sklearn
 
-__all__ = ["INTENDED_USE", "NOT_FOR", "model_card_build"]
+from prediction.bootstrap import CI_LEVEL, N_BOOT
+from prediction.metrics import quality_gate
+
+__all__ = ["INTENDED_USE", "NOT_FOR", "UNCERTAINTY", "card_quality_gate", "model_card_build"]
+
+#: How the card's intervals are computed, in words (shown on the card).
+UNCERTAINTY = {
+    "da": (
+        "Alle tal for modellens kvalitet er målt på testdelen: borgere, modellen ikke "
+        "har lært af. Intervallerne er 95 %-intervaller fra en stratificeret bootstrap "
+        "({n_boot} gentrækninger af testdelen, inden for hvert udfald og for grupperne "
+        "inden for hver gruppe, fast startværdi); for basisraten og gættet på det mest "
+        "almindelige udfald Wilson-intervallet. Jo færre testtilfælde, jo bredere "
+        "interval."
+    ),
+    "en": (
+        "Every quality figure is measured on the test part: citizens the model did not "
+        "learn from. The intervals are 95 % intervals from a stratified bootstrap "
+        "({n_boot} resamples of the test part, within each outcome class, and for the "
+        "groups within each group, with a fixed seed); for the base rate and the "
+        "majority guess the Wilson score interval. The fewer the test cases, the wider "
+        "the interval."
+    ),
+}
+
+#: Fewer test cases than this are named as a likely cause of an uninformative version.
+FEW_TEST_CASES = 500
+#: A reference model's AUC at most this suggests the inputs carry little signal.
+NO_SIGNAL_AUC = 0.55
 
 INTENDED_USE = {
     "da": (
@@ -136,7 +164,16 @@ def model_card_build(
         "cross_validation": {
             "folds": parameters.cv_folds,
             "cv_auc": result.chosen["cv_auc"],
+            "cv_auc_min": result.chosen.get("cv_auc_min"),
+            "cv_auc_max": result.chosen.get("cv_auc_max"),
+            "cv_auc_sd": result.chosen.get("cv_auc_sd"),
             "table": result.chosen["cv_table"],
+        },
+        "uncertainty": {
+            "level": CI_LEVEL,
+            "method": result.metrics.get("interval_method"),
+            "n_boot": result.metrics.get("n_boot", N_BOOT),
+            "seed": parameters.seed,
         },
         "inputs": [
             {
@@ -173,3 +210,74 @@ def _version(module: str) -> str | None:
         return version(module)
     except PackageNotFoundError:  # pragma: no cover
         return None
+
+
+def _cause(code: str, text_da: str, text_en: str) -> dict:
+    return {"code": code, "text_da": text_da, "text_en": text_en}
+
+
+def _likely_causes(card: Mapping) -> list[dict]:
+    """Why a version may be no better than a guess, for the analyst."""
+    data, tree = card.get("data") or {}, card.get("tree") or {}
+    reference = card.get("reference") or {}
+    causes = []
+    n_test, n_train = data.get("n_test"), data.get("n_train")
+    if n_test is not None and n_test < FEW_TEST_CASES:
+        causes.append(
+            _cause(
+                "few_cases",
+                f"For få tilfælde: testdelen har kun {n_test} borgere (træningsdelen "
+                f"{n_train}), så selv en god model kan ikke skelnes fra et gæt.",
+                f"Too few cases: the test part holds only {n_test} citizens (the training "
+                f"part {n_train}), so even a good model cannot be told from a guess.",
+            )
+        )
+    reference_auc = reference.get("auc")
+    if reference_auc is not None and reference_auc <= NO_SIGNAL_AUC:
+        causes.append(
+            _cause(
+                "no_signal",
+                f"Oplysninger uden signal: heller ikke den langt mere fleksible "
+                f"referencemodel (gradient boosting) når længere end en AUC på "
+                f"{reference_auc:.2f}; oplysningerne siger næsten intet om udfaldet.",
+                f"Inputs without signal: even the far more flexible reference model "
+                f"(gradient boosting) reaches an AUC of only {reference_auc:.2f}; the inputs "
+                "say almost nothing about the outcome.",
+            )
+        )
+    if tree.get("leaves") == 1:
+        causes.append(
+            _cause(
+                "no_split",
+                "Træet fandt ingen opdeling, der var værd at lave: alle får samme skøn.",
+                "The tree found no split worth making: everyone gets the same estimate.",
+            )
+        )
+    base_rate = data.get("base_rate")
+    if base_rate is not None and not 0.1 <= base_rate <= 0.9:
+        causes.append(
+            _cause(
+                "rare_outcome",
+                "Udfaldet er sjældent (eller næsten altid det samme), så det er svært at "
+                "ramme rigtigt oftere end ved altid at gætte på det almindelige.",
+                "The outcome is rare (or nearly always the same), so it is hard to be right "
+                "more often than by always guessing the common outcome.",
+            )
+        )
+    return causes
+
+
+def card_quality_gate(card: Mapping | None, *, gap_threshold: float) -> dict:
+    """:func:`prediction.metrics.quality_gate` for a stored model card (old cards
+    without intervals included), plus ``causes``: the likely causes the analyst sees when
+    the version is not better than a guess (``few_cases``, ``no_signal``, ``no_split``,
+    ``rare_outcome``), and ``gap_threshold``."""
+    card = card or {}
+    gate = quality_gate(
+        metrics=card.get("metrics") or {},
+        differences=card.get("group_differences") or {},
+        gap_threshold=gap_threshold,
+    )
+    gate["gap_threshold"] = float(gap_threshold)
+    gate["causes"] = [] if gate["better_than_guess"] else _likely_causes(card)
+    return gate

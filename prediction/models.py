@@ -2,12 +2,14 @@
 
 import hashlib
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prediction.model_card import card_quality_gate
 from prediction.specification import Specification, specification_from_dict
 
 
@@ -167,6 +169,12 @@ class ModelVersion(models.Model):
     def band_cutoffs(self) -> tuple[float, float]:
         cutoffs = self.parameters.get("band_cutoffs", (0.3, 0.6))
         return float(cutoffs[0]), float(cutoffs[1])
+
+    @cached_property
+    def quality_gate(self) -> dict:
+        """The quality gate's verdict on this version's card (see
+        ``prediction.model_card.card_quality_gate``), at the configured gap threshold."""
+        return card_quality_gate(self.model_card, gap_threshold=settings.PREDICTION_GAP_THRESHOLD)
 
 
 class TrainingSample(models.Model):

@@ -307,18 +307,49 @@ def _locked(version: ModelVersion) -> ModelVersion:
 
 
 @transaction.atomic
-def model_version_approve(*, version: ModelVersion, user, note: str = "") -> ModelVersion:
-    """Four eyes: a manager or the DPO approves a candidate someone else trained."""
+def model_version_approve(
+    *,
+    version: ModelVersion,
+    user,
+    note: str = "",
+    gate_acknowledged: bool = False,
+    gate_reason: str = "",
+) -> ModelVersion:
+    """Four eyes: a manager or the DPO approves a candidate someone else trained.
+
+    A version that fails the quality gate (not better than a guess, or a group gap
+    wholly above the threshold) is approved only with ``gate_acknowledged`` and a
+    written ``gate_reason``; the approval's audit event then carries the gate's reasons
+    and the acknowledgement."""
     _require_role(user, REVIEWER_ROLES, "approve a model")
     version = _locked(version)
     if version.status != ModelStatus.CANDIDATE:
         raise RegistryRefused(f"Only a candidate can be approved; this one is {version.status}.")
     if version.trained_by_id is not None and version.trained_by_id == user.pk:
         raise RegistryRefused("You trained this version; someone else must approve it.")
+    gate = version.quality_gate
+    details = {}
+    reason = note
+    if not gate["passed"]:
+        gate_reason = gate_reason.strip()
+        if not gate_acknowledged or not gate_reason:
+            raise RegistryRefused(
+                "This version does not pass the quality gate; approving it needs an explicit "
+                "acknowledgement and a written reason."
+            )
+        details = {
+            "quality_gate": {
+                "passed": False,
+                "reasons": [item["code"] for item in gate["reasons"]],
+            },
+            "gate_acknowledged": True,
+            "gate_reason": gate_reason,
+        }
+        reason = f"{note}\n{gate_reason}".strip() if note.strip() else gate_reason
     version.status = ModelStatus.APPROVED
-    version.reviewed_by, version.reviewed_at, version.review_note = user, timezone.now(), note
+    version.reviewed_by, version.reviewed_at, version.review_note = user, timezone.now(), reason
     version.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-    _audit(AuditAction.MODEL_APPROVE, user=user, version=version, reason=note)
+    _audit(AuditAction.MODEL_APPROVE, user=user, version=version, reason=reason, details=details)
     return version
 
 
@@ -486,13 +517,23 @@ def auto_promotion_apply(*, version: ModelVersion) -> bool:
     verdict = auto_promotion_verdict(
         candidate=version.model_card, active=active.model_card if active else None
     )
-    if not verdict.passed:
+    gate = version.quality_gate
+    if not verdict.passed or not gate["passed"]:
+        # A version that fails the quality gate is never auto-promoted: a person must
+        # approve it, with an acknowledgement.
+        reasons = list(verdict.reasons) + [item["text_en"] for item in gate["reasons"]]
         _audit(
             AuditAction.MODEL_POLICY,
             user=None,
             version=version,
-            reason="; ".join(verdict.reasons),
-            details={"auto_promotion": "held as candidate"},
+            reason="; ".join(reasons),
+            details={
+                "auto_promotion": "held as candidate",
+                "quality_gate": {
+                    "passed": gate["passed"],
+                    "reasons": [item["code"] for item in gate["reasons"]],
+                },
+            },
         )
         return False
     version.status, version.review_note = ModelStatus.APPROVED, "auto-promotion policy"

@@ -155,6 +155,10 @@ class Feature:
     unit_en: str = ""
     description_da: str = ""
     description_en: str = ""
+    # Numeric only: the decimals a rule's threshold is shown with (2: øre, 0: whole
+    # kroner, -2: hundreds of kroner). None: whole numbers for whole-number data,
+    # otherwise as precise as needed.
+    decimals: int | None = None
 
     def __post_init__(self) -> None:
         # Labels fall back to the other language, then to the name.
@@ -281,6 +285,8 @@ class Feature:
         for key in ("unit_da", "unit_en", "description_da", "description_en"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
+        if self.decimals is not None:
+            data["decimals"] = self.decimals
         return data
 
 
@@ -471,6 +477,7 @@ _FEATURE_KEYS = (
     "unit_en",
     "description_da",
     "description_en",
+    "decimals",
 )
 
 
@@ -635,6 +642,14 @@ def _check_feature(checker: _Checker, item: Mapping[str, Any], path: str) -> dic
         )
     for key in ("unit_da", "unit_en"):
         only_for(key, "numeric")
+    decimals = item.get("decimals")
+    bad_decimals = isinstance(decimals, bool) or not isinstance(decimals, int)
+    if decimals is not None and only_for("decimals", "numeric"):  # noqa: SIM102
+        if bad_decimals or not -6 <= decimals <= 6:
+            checker.error(
+                f"{path}.decimals", f"must be a whole number from -6 to 6, got {decimals!r}"
+            )
+            decimals = None
 
     values: tuple[str, ...] | None = ()
     if only_for("values", "categorical"):
@@ -671,6 +686,7 @@ def _check_feature(checker: _Checker, item: Mapping[str, Any], path: str) -> dic
         "min": bounds["min"],
         "max": bounds["max"],
         "values": values or (),
+        "decimals": decimals,
         **value_labels,
         **texts,
     }

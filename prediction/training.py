@@ -53,6 +53,7 @@ from prediction.encoding import CategoryRankEncoder, encoder_for
 from prediction.frames import Frame
 from prediction.metrics import (
     calibration_table,
+    classification_intervals,
     classification_metrics,
     group_metrics,
 )
@@ -468,8 +469,20 @@ def _cross_validate(
             )
     table = []
     for (depth, leaf), values in scores.items():
-        mean = float(np.nanmean(values)) if not np.all(np.isnan(values)) else math.nan
-        table.append({"max_depth": depth, "min_samples_leaf": leaf, "mean_auc": mean})
+        finite_values = [value for value in values if math.isfinite(value)]
+        mean = float(np.mean(finite_values)) if finite_values else math.nan
+        table.append(
+            {
+                "max_depth": depth,
+                "min_samples_leaf": leaf,
+                "mean_auc": mean,
+                # The spread across folds, not only the mean (issue 10).
+                "fold_aucs": [value if math.isfinite(value) else None for value in values],
+                "min_auc": min(finite_values) if finite_values else None,
+                "max_auc": max(finite_values) if finite_values else None,
+                "sd_auc": float(np.std(finite_values, ddof=1)) if len(finite_values) > 1 else None,
+            }
+        )
     finite = [row for row in table if math.isfinite(row["mean_auc"])]
     if not finite:
         raise TrainingDataError(
@@ -486,6 +499,9 @@ def _cross_validate(
         "max_depth": int(chosen["max_depth"]),
         "min_samples_leaf": int(chosen["min_samples_leaf"]),
         "cv_auc": float(chosen["mean_auc"]),
+        "cv_auc_min": chosen["min_auc"],
+        "cv_auc_max": chosen["max_auc"],
+        "cv_auc_sd": chosen["sd_auc"],
         "cv_table": table,
     }
 
@@ -545,12 +561,16 @@ def model_fit(
     probability = estimator.predict_proba(X_test)[:, list(estimator.classes_).index(1)]
     threshold = parameters.threshold
     metrics = classification_metrics(y_true=y_test, probability=probability, threshold=threshold)
+    metrics |= classification_intervals(
+        y_true=y_test, probability=probability, threshold=threshold, seed=parameters.seed
+    )
     calibration = calibration_table(y_true=y_test, probability=probability)
     groups, differences = group_metrics(
         y_true=y_test,
         probability=probability,
         threshold=threshold,
         protected=frame.protected.iloc[test].reset_index(drop=True),
+        seed=parameters.seed,
     )
 
     report(90, "fitting the reference model (gradient boosting)")

@@ -39,6 +39,7 @@ from prediction.forms import (
     TrainForm,
 )
 from prediction.models import ModelStatus, TrainingRun
+from prediction.quality_display import interval_text, quality_view
 from prediction.registry import (
     REVIEWER_ROLES,
     TRAINER_ROLES,
@@ -249,7 +250,9 @@ def _version_row(version) -> dict:
         "version": version,
         "status": STATUS_LABELS.get(version.status, version.status),
         "trained_by": _staff_name(version.trained_by),
+        "quality": _quality(version, _language()),
         "auc": _num(metrics.get("auc")),
+        "auc_interval": interval_text(metrics.get("auc_interval"), _language(), percent=False),
         "reference_auc": _num(reference.get("auc")),
         "n_train": _count(version.n_train),
         "n_test": _count(version.n_test),
@@ -315,6 +318,15 @@ def auto_promote(request):
     return redirect("prediction:models")
 
 
+def _quality(version, language: str):
+    card = version.model_card or {}
+    return quality_view(
+        gate=version.quality_gate,
+        metrics=card.get("metrics") or version.metrics or {},
+        language=language,
+    )
+
+
 # -- One version: the model card and its actions ---------------------------------------
 
 ACTIONS = {
@@ -336,13 +348,22 @@ def model_detail(request, pk):
 @_viewer_required
 def model_action(request, pk, action):
     version = _version_or_404(pk)
-    form = ACTIONS[action](request.POST)
+    if action == "approve":
+        form = ApproveForm(request.POST, gate_failed=not version.quality_gate["passed"])
+    else:
+        form = ACTIONS[action](request.POST)
     if not form.is_valid():
         return _detail_render(request, version, bound={action: form}, status=400)
     data, user = form.cleaned_data, request.user
     try:
         if action == "approve":
-            model_version_approve(version=version, user=user, note=data["note"])
+            model_version_approve(
+                version=version,
+                user=user,
+                note=data["note"],
+                gate_acknowledged=data.get("gate_acknowledged", False),
+                gate_reason=data.get("gate_reason", ""),
+            )
             text = _("Version %(number)s er godkendt.")
         elif action == "reject":
             model_version_reject(version=version, user=user, note=data["note"])
@@ -390,7 +411,12 @@ def _detail_render(request, version, *, bound=None, status=200):
         elif state == ModelStatus.RETIRED and version.reviewed_at is not None:
             allowed.add("activate")
     shown = allowed | set(bound)  # a refused form is shown again with what was written
-    actions = {name: bound.get(name) or form() for name, form in ACTIONS.items() if name in shown}
+    gate_failed = not version.quality_gate["passed"]
+    actions = {
+        name: bound.get(name) or (form(gate_failed=gate_failed) if name == "approve" else form())
+        for name, form in ACTIONS.items()
+        if name in shown
+    }
     return render(
         request,
         "prediction/model_detail.html",
@@ -400,6 +426,7 @@ def _detail_render(request, version, *, bound=None, status=200):
             "trained_by": _staff_name(version.trained_by),
             "reviewed_by": _staff_name(version.reviewed_by) if version.reviewed_at else "",
             "card": _card_view(version, language),
+            "quality": _quality(version, language),
             "actions": actions,
             "can_review": can_review,
             "trained_it": trained_it and state == ModelStatus.CANDIDATE and can_review,
@@ -420,40 +447,62 @@ def _card_view(version, language: str) -> dict:
     software = card.get("software") or {}
     specification = card.get("specification") or {}
     threshold = metrics.get("threshold")
+
+    def interval(name: str, percent: bool) -> str:
+        if name not in metrics:
+            return ""
+        return interval_text(metrics.get(f"{name}_interval"), language, percent=percent)
+
     metric_rows = [
         (
             _("AUC: evne til at rangordne (0,5 = tilfældigt gæt, 1 = perfekt)"),
             _num(metrics.get("auc")),
+            interval("auc", False),
         ),
         (
             _("AUC for referencemodellen (%(model)s, ikke gennemskuelig)")
             % {"model": reference.get("model") or "gradient boosting"},
             _num(reference.get("auc")),
+            "",
         ),
         (
             _("Hvad gennemskueligheden koster (referencens AUC minus træets)"),
             _num(reference.get("auc_gap")),
+            "",
         ),
         (
             _("Andel rigtige ved tærsklen %(threshold)s") % {"threshold": _pct(threshold, 0)},
             _pct(metrics.get("accuracy")),
+            interval("accuracy", True),
         ),
         (
             _("Andel rigtige ved altid at gætte det hyppigste udfald (trivielt gæt)"),
             _pct(metrics.get("majority_accuracy")),
+            interval("majority_accuracy", True),
         ),
-        (_("Præcision: andel af høj-skøn, der var rigtige"), _pct(metrics.get("precision"))),
+        (_("Præcision: andel af høj-skøn, der var rigtige"), _pct(metrics.get("precision")), ""),
         (
             _("Sensitivitet: andel af de stadig ledige, der fik et højt skøn"),
             _pct(metrics.get("recall")),
+            "",
         ),
-        (_("Falsk positiv-rate (FPR)"), _pct(metrics.get("fpr"))),
-        (_("Falsk negativ-rate (FNR)"), _pct(metrics.get("fnr"))),
-        (_("Brier-score (lavere er bedre)"), _num(metrics.get("brier"))),
-        (_("Kalibreringsfejl, ECE (lavere er bedre)"), _num(metrics.get("ece"))),
-        (_("Testsager"), _count(metrics.get("n"))),
-        (_("Basisrate i testdata"), _pct(metrics.get("base_rate"))),
+        (_("Falsk positiv-rate (FPR)"), _pct(metrics.get("fpr")), ""),
+        (_("Falsk negativ-rate (FNR)"), _pct(metrics.get("fnr")), ""),
+        (
+            _("Brier-score (lavere er bedre)"),
+            _num(metrics.get("brier")),
+            interval("brier", False) if "brier" in metrics else "",
+        ),
+        (
+            _("Kalibreringsfejl, ECE (lavere er bedre)"),
+            _num(metrics.get("ece")),
+            interval("ece", False) if "ece" in metrics else "",
+        ),
+        (_("Testsager"), _count(metrics.get("n")), ""),
+        (_("Basisrate i testdata"), _pct(metrics.get("base_rate")), interval("base_rate", True)),
     ]
+    uncertainty = card.get("uncertainty") or {}
+    cross_validation = card.get("cross_validation") or {}
     return {
         "title": _in(
             {"da": specification.get("title_da"), "en": specification.get("title_en")}, language
@@ -471,6 +520,12 @@ def _card_view(version, language: str) -> dict:
             "split_method": SPLIT_LABELS.get(data.get("split_method"), data.get("split_method")),
         },
         "metrics": metric_rows,
+        "uncertainty": {
+            "n_boot": uncertainty.get("n_boot"),
+            "method": uncertainty.get("method"),
+            "computed": "auc_interval" in metrics,
+        },
+        "cross_validation": _cross_validation(cross_validation),
         "threshold": _pct(threshold, 0),
         "accuracy": _pct(metrics.get("accuracy")),
         "majority_accuracy": _pct(metrics.get("majority_accuracy")),
@@ -590,6 +645,10 @@ def _groups(card: dict, version, language: str) -> list[dict]:
                     "fpr": _pct(numbers.get("fpr")),
                     "fnr": _pct(numbers.get("fnr")),
                     "auc": _num(numbers.get("auc")),
+                    "intervals": {
+                        metric: _group_interval(numbers, metric, language)
+                        for metric in ("selection_rate", "fpr", "fnr", "auc")
+                    },
                 }
             )
         gap = differences.get(attribute) or {}
@@ -604,9 +663,58 @@ def _groups(card: dict, version, language: str) -> list[dict]:
                     "fnr": _points(gap.get("fnr")),
                     "auc": _num(gap.get("auc")),
                 },
+                "difference_intervals": {
+                    metric: _gap_interval(gap, metric, language)
+                    for metric in ("selection_rate", "fpr", "fnr", "auc")
+                },
             }
         )
     return tables
+
+
+def _group_interval(numbers: dict, metric: str, language: str) -> str:
+    """A group figure's interval ("" where the figure itself is undefined)."""
+    if numbers.get(metric) is None:
+        return ""
+    return interval_text(
+        numbers.get(f"{metric}_interval"), language, percent=metric != "auc", decimals=None
+    )
+
+
+def _gap_interval(gap: dict, metric: str, language: str) -> str:
+    """A largest gap's interval, in percentage points for the rates."""
+    if gap.get(metric) is None:
+        return ""
+    interval = gap.get(f"{metric}_interval")
+    if metric == "auc" or not interval:
+        return interval_text(interval, language, percent=False)
+    return f"{_num(interval[0] * 100, 1)} – {_points(interval[1])}"
+
+
+def _cross_validation(cv: dict) -> dict:
+    """The chosen tree's cross-validated AUC with its spread across the folds, and every
+    grid cell's folds."""
+    rows = []
+    for row in cv.get("table") or []:
+        folds = row.get("fold_aucs")
+        rows.append(
+            {
+                "max_depth": row.get("max_depth"),
+                "min_samples_leaf": row.get("min_samples_leaf"),
+                "mean": _num(row.get("mean_auc")),
+                "low": _num(row.get("min_auc")) if "min_auc" in row else "–",
+                "high": _num(row.get("max_auc")) if "max_auc" in row else "–",
+                "sd": _num(row.get("sd_auc")) if "sd_auc" in row else "–",
+                "folds": " · ".join(_num(value) for value in folds) if folds else "–",
+            }
+        )
+    return {
+        "folds": cv.get("folds"),
+        "mean": _num(cv.get("cv_auc")),
+        "low": _num(cv.get("cv_auc_min")),
+        "high": _num(cv.get("cv_auc_max")),
+        "rows": rows,
+    }
 
 
 def _group_label(specification, attribute: str, value: str, language: str) -> str:
@@ -643,6 +751,14 @@ def model_rules(request, pk):
             {
                 "leaf": leaf,
                 "conditions": [rule.text(language) for rule in leaf.conditions],
+                # The data team's view: every step with its own effect, shown when a
+                # condition stands for more than one step.
+                "steps": [
+                    {"text": rule.text(language), "change": _points(rule.contribution)}
+                    for rule in leaf.steps
+                ]
+                if len(leaf.steps) != len(leaf.conditions)
+                else [],
                 "n": _count(leaf.n),
                 "probability": _pct(leaf.probability),
                 "interval": f"{_pct(leaf.interval[0])} – {_pct(leaf.interval[1])}",
@@ -702,6 +818,7 @@ def transparency(request):
             {
                 "version": version,
                 "card": card,
+                "quality": _quality(version, language),
                 "auc": _num((version.model_card.get("metrics") or version.metrics).get("auc"), 2),
                 "approved_at": version.reviewed_at,
             }

@@ -43,7 +43,20 @@ def demo_model_ensure(*, say=print) -> ModelVersion | None:
         say(f"Training did not produce a model: {run.message}")
         return None
     version = run.model_version
-    registry.model_version_approve(version=version, user=manager, note="Demo setup")
+    gate = version.quality_gate
+    if gate["passed"]:
+        registry.model_version_approve(version=version, user=manager, note="Demo setup")
+    else:
+        # The demo must come up; the gate's warning stays on every page that shows it.
+        for reason in gate["reasons"]:
+            say(f"Quality gate: {reason['text_en']}")
+        registry.model_version_approve(
+            version=version,
+            user=manager,
+            note="Demo setup",
+            gate_acknowledged=True,
+            gate_reason="Demo setup: approved despite the quality gate, to show its warnings.",
+        )
     version = registry.model_version_activate(version=version, user=manager)
     for jobcenter in Jobcenter.objects.filter(pk=analyst.jobcenter_id):
         used = demo_usage_create(jobcenter=jobcenter, version=version, today=today, seed=version.pk)

@@ -264,6 +264,19 @@ DEMO_PASSWORD = envstr("DEMO_PASSWORD", "demo-jobcenter-2026")
 # How long a "break the glass" access to a citizen outside the caseload lasts.
 BREAK_GLASS_MINUTES = envint("BREAK_GLASS_MINUTES", 60)
 
+# The model quality gate: a protected attribute's FPR or FNR gap between groups whose
+# whole 95 % interval lies above this share blocks approval without an acknowledgement.
+try:
+    PREDICTION_GAP_THRESHOLD = float(envstr("PREDICTION_GAP_THRESHOLD", "0.10"))
+except ValueError as exc:
+    raise ImproperlyConfiguredEnv(
+        "PREDICTION_GAP_THRESHOLD: expected a number between 0 and 1"
+    ) from exc
+if not 0.0 < PREDICTION_GAP_THRESHOLD < 1.0:
+    raise ImproperlyConfiguredEnv(
+        f"PREDICTION_GAP_THRESHOLD: between 0 and 1, got {PREDICTION_GAP_THRESHOLD}"
+    )
+
 # Audit log retention: events older than this many months are removed by the nightly
 # retention task, after a checkpoint keeps the chain verifiable. Never less than 6 (the
 # database triggers refuse to delete anything younger anyway).

@@ -18,7 +18,15 @@ def spec_register(path: pathlib.Path):
     return feature_spec_register(source_toml=path.read_text(encoding="utf-8"))
 
 
-def synthetic_records(specification, *, n: int, seed: int = 7, start=datetime.date(2020, 1, 1)):
+def synthetic_records(
+    specification,
+    *,
+    n: int,
+    seed: int = 7,
+    start=datetime.date(2020, 1, 1),
+    signal: float = 1.0,
+):
+    """``signal`` scales how much the inputs say about the outcome (0: nothing)."""
     rng = np.random.default_rng(seed)
     records = []
     for i in range(n):
@@ -47,6 +55,7 @@ def synthetic_records(specification, *, n: int, seed: int = 7, start=datetime.da
             )
             for feature in specification.protected
         }
+        score = -0.5 + signal * (score + 0.5)
         outcome = bool(rng.random() < 1 / (1 + math.exp(-score)))
         as_of = (
             start + datetime.timedelta(days=int(i * 1500 / n))
@@ -65,6 +74,6 @@ def synthetic_records(specification, *, n: int, seed: int = 7, start=datetime.da
     return records
 
 
-def history_load(feature_spec, *, n: int = 2_000, seed: int = 7):
-    records = synthetic_records(feature_spec.specification, n=n, seed=seed)
+def history_load(feature_spec, *, n: int = 2_000, seed: int = 7, signal: float = 1.0):
+    records = synthetic_records(feature_spec.specification, n=n, seed=seed, signal=signal)
     return training_records_upsert(specification=feature_spec, records=records, source="import")

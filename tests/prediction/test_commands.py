@@ -61,6 +61,22 @@ def test_model_card_json_has_every_documented_key(trained):
     for attribute in (f.name for f in feature_spec.specification.protected):
         for group in card["groups"][attribute].values():
             assert {"n", "fpr", "fnr", "selection_rate"} <= set(group)
+    # Intervals beside their figures, and the gate's verdict at the top, for scripts.
+    for name in ("auc", "accuracy", "majority_accuracy", "brier", "ece"):
+        low, high = card["metrics"][f"{name}_interval"]
+        assert low <= high
+    assert isinstance(card["quality_gate"]["passed"], bool)
+    assert isinstance(card["quality_gate"]["reasons"], list)
+
+
+def test_model_card_text_says_when_intervals_were_not_computed(trained):
+    _, version = trained
+    card = version.model_card
+    card["metrics"] = {k: v for k, v in card["metrics"].items() if not k.endswith("_interval")}
+    ModelVersion.objects.filter(pk=version.pk).update(model_card=card)
+    out, _ = run("model_card", str(version.pk))
+    assert "intervals not computed" in out
+    assert "quality gate:" in out
 
 
 def test_explain_json_for_one_citizen(trained, tmp_path):

@@ -530,8 +530,10 @@ def test_to_dict_has_both_languages_and_is_json(model):
             "contribution",
             "probability_before",
             "probability_after",
+            "steps",
         }
         assert rule["text_da"] and rule["text_en"]
+    assert len(data["conditions"]) <= len(data["rules"])
     assert isinstance(result.rules[0], Rule)
 
 
@@ -565,10 +567,11 @@ def test_tree_rules_match_what_explain_says_for_a_citizen(model):
             continue
         result = explain(compiled=compiled, inputs=values, base_rate=0.4)
         leaf = by_leaf[result.leaf_id]
-        assert [c.feature for c in leaf.conditions] == [r.feature for r in result.rules]
-        for condition, rule in zip(leaf.conditions, result.rules, strict=True):
-            assert condition.text_da.startswith(rule.text_da)
-            assert condition.text_en.startswith(rule.text_en)
+        for conditions, rules in ((leaf.steps, result.rules), (leaf.conditions, result.conditions)):
+            assert [c.feature for c in conditions] == [r.feature for r in rules]
+            for condition, rule in zip(conditions, rules, strict=True):
+                assert condition.text_da.startswith(rule.text_da)
+                assert condition.text_en.startswith(rule.text_en)
 
 
 def test_a_tree_without_splits_explains_with_no_rules():
@@ -583,3 +586,88 @@ def test_a_tree_without_splits_explains_with_no_rules():
     assert "hver 5." in result.meaning_da and "1 in 5" in result.meaning_en
     (leaf,) = tree_rules(compiled=compiled)
     assert leaf.conditions == () and leaf.n == 50 and leaf.band == "low"
+
+
+# -- Two tests of the same input read as one -----------------------------------------------
+
+
+def test_two_tests_of_the_same_age_read_as_one_range():
+    """Risk is high only for ages 31-45: the tree tests age twice on that path, and the
+    citizen reads one condition, "Alder er 31–45 år", with the effect of both steps."""
+    specification = default_specification()
+    inputs = _default_frame(n=1200, seed=4)
+    age = inputs["age"].astype(float)
+    outcome = ((age > 30) & (age <= 45)).astype(int)
+    _, compiled = _fit_on(specification, inputs, outcome, depth=2)
+    result = explain(compiled=compiled, inputs={**rows(inputs)[0], "age": 38.0}, base_rate=0.3)
+    assert [r.feature for r in result.rules] == ["age", "age"]
+    (condition,) = result.conditions
+    assert condition.text_da == "Alder er 31–45 år"
+    assert condition.text_en == "Age is 31–45 years"
+    assert condition.contribution == pytest.approx(sum(r.contribution for r in result.rules))
+    assert condition.probability_after == result.probability
+    assert condition.steps == 2
+    assert "30,5" not in condition.text_da and "30.5" not in condition.text_en
+    leaf = {leaf.leaf_id: leaf for leaf in tree_rules(compiled=compiled)}[result.leaf_id]
+    assert [c.text_da for c in leaf.conditions] == ["Alder er 31–45 år"]
+    assert len(leaf.steps) == 2  # the per-step effects stay for the data team
+
+
+def test_merging_keeps_one_sided_tests_and_other_inputs_in_place():
+    from prediction.explanations import merge_rules
+
+    specification = default_specification()
+
+    def numeric(lower=None, upper=None, before=0.4, after=0.5, feature="age"):
+        return Rule(
+            feature,
+            "",
+            "",
+            after - before,
+            before,
+            after,
+            kind="numeric",
+            lower=lower,
+            upper=upper,
+            integer=True,
+        )
+
+    rules = (
+        numeric(lower=25.5, before=0.40, after=0.45),
+        numeric(feature="spells_5y", upper=2.5, before=0.45, after=0.30),
+        numeric(lower=40.5, before=0.30, after=0.35),
+    )
+    merged = merge_rules(rules, specification)
+    assert [r.feature for r in merged] == ["spells_5y", "age"]
+    assert merged[1].text_da == "Alder er mindst 41 år"
+    assert merged[1].contribution == pytest.approx(0.10)
+    assert merged[1].probability_after == 0.35
+
+
+def test_thresholds_are_shown_at_the_precision_the_specification_gives():
+    """Money in whole kroner: a split at 41.25 reads "more than 41", never 41.25."""
+    from prediction.specification import specification_from_dict
+
+    base = specification_from_file(SMALL_SPEC)
+    data = base.to_dict()
+    for feature in data["features"]:
+        if feature["name"] == "age":
+            feature["decimals"] = 0
+    specification = specification_from_dict(data)
+    assert specification.feature("age").decimals == 0
+    inputs = synthetic_inputs(specification, 400, seed=1, missing=0.0, fractional={"age"})
+    outcome = (inputs["age"].astype(float) > 41.25).astype(int)
+    _, compiled = _fit_on(specification, inputs, outcome)
+    assert compiled.threshold[0] != int(compiled.threshold[0])
+    leaf = [r for r in tree_rules(compiled=compiled) if r.probability == 1.0][0]
+    (text,) = [c.text_en for c in leaf.conditions]
+    assert re.fullmatch(r"Age is more than \d+", text), text
+
+
+def test_decimals_is_validated():
+    from prediction.specification import SpecificationError, specification_from_dict
+
+    data = specification_from_file(SMALL_SPEC).to_dict()
+    data["features"][0]["decimals"] = 1.5
+    with pytest.raises(SpecificationError, match="decimals"):
+        specification_from_dict(data)

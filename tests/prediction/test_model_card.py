@@ -39,6 +39,8 @@ REQUIRED = {
     "trained_at",
 }
 
+RATES = {"selection_rate", "fpr", "fnr", "auc"}
+
 
 @pytest.fixture(scope="module")
 def default_card():
@@ -162,8 +164,8 @@ def test_card_groups_have_the_agreed_shape(default_card):
     assert set(card["groups"]) == {"gender", "origin", "postal_code"}
     for values in card["groups"].values():
         for stats in values.values():
-            assert set(stats) == {"n", "fpr", "fnr", "selection_rate", "auc"}
-    assert set(card["group_differences"]["gender"]) == {"selection_rate", "fpr", "fnr", "auc"}
+            assert set(stats) == {"n"} | RATES | {f"{m}_interval" for m in RATES}
+    assert set(card["group_differences"]["gender"]) == RATES | {f"{m}_interval" for m in RATES}
     total = sum(stats["n"] for stats in card["groups"]["gender"].values())
     assert total == card["data"]["n_test"]
 
@@ -195,3 +197,16 @@ def test_card_for_the_small_specification(small_card):
     assert card["protected"] == [{"name": "sex", "label_da": "sex", "label_en": "sex"}]
     assert set(card["groups"]) == {"sex"}
     json.dumps(card, allow_nan=False)
+
+
+def test_card_carries_intervals_and_how_they_were_computed(default_card):
+    card, _ = default_card
+    metrics = card["metrics"]
+    for name in ("auc", "accuracy", "majority_accuracy", "brier", "ece"):
+        low, high = metrics[f"{name}_interval"]
+        assert 0.0 <= low <= high <= 1.0, name
+    assert card["uncertainty"]["n_boot"] == 1000
+    assert "bootstrap" in card["uncertainty"]["method"]
+    cv = card["cross_validation"]
+    assert cv["cv_auc_min"] <= cv["cv_auc"] <= cv["cv_auc_max"]
+    assert all(len(row["fold_aucs"]) == cv["folds"] for row in cv["table"])

@@ -90,7 +90,7 @@ def test_activation_retires_the_previous_and_rollback_restores_it(default_spec, 
     first = train(default_spec, analyst)
     registry.model_version_approve(version=first, user=manager)
     registry.model_version_activate(version=first, user=manager)
-    history_load(default_spec, n=1600, seed=8)  # new data, so a new version
+    history_load(default_spec, n=1600, seed=9)  # new data, so a new version
     second = train(default_spec, analyst)
     with pytest.raises(registry.RegistryRefused):  # not approved yet
         registry.model_version_activate(version=second, user=manager)
@@ -242,3 +242,75 @@ def test_retiring_the_active_version_stops_its_scores_and_is_audited_once(
     with pytest.raises(registry.RegistryRefused):  # a retired version cannot be retired again
         registry.model_version_retire(version=version, user=manager)
     assert events(AuditAction.MODEL_RETIRE).count() == 1
+
+
+# -- The quality gate ------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_signal_spec():
+    """A small history whose outcome the inputs say nothing about."""
+    feature_spec = spec_register(REPO_SPECS / "default.toml")
+    history_load(feature_spec, n=900, seed=31, signal=0.0)
+    return feature_spec
+
+
+def test_a_version_with_no_signal_is_not_better_than_a_guess(no_signal_spec, analyst):
+    version = train(no_signal_spec, analyst)
+    gate = version.quality_gate
+    assert gate["passed"] is False and gate["better_than_guess"] is False
+    assert {cause["code"] for cause in gate["causes"]} & {"few_cases", "no_signal"}
+    metrics = version.model_card["metrics"]
+    assert metrics["auc_interval"][0] <= metrics["auc"] <= metrics["auc_interval"][1]
+
+
+def test_a_version_with_a_strong_signal_passes_the_gate(default_spec, analyst):
+    version = train(default_spec, analyst)
+    assert version.quality_gate["better_than_guess"] is True, version.quality_gate
+
+
+def test_a_failing_version_needs_an_acknowledgement_and_a_reason(no_signal_spec, analyst, manager):
+    version = train(no_signal_spec, analyst)
+    with pytest.raises(registry.RegistryRefused, match="quality gate"):
+        registry.model_version_approve(version=version, user=manager)
+    with pytest.raises(registry.RegistryRefused, match="quality gate"):
+        registry.model_version_approve(
+            version=version, user=manager, gate_acknowledged=True, gate_reason="  "
+        )
+    with pytest.raises(registry.RegistryRefused, match="quality gate"):
+        registry.model_version_approve(version=version, user=manager, gate_reason="pilot only")
+    assert not events(AuditAction.MODEL_APPROVE).exists()
+    registry.model_version_approve(
+        version=version, user=manager, gate_acknowledged=True, gate_reason="pilot only"
+    )
+    version.refresh_from_db()
+    assert version.status == ModelStatus.APPROVED and version.review_note == "pilot only"
+    event = events(AuditAction.MODEL_APPROVE).get()
+    assert event.reason == "pilot only"
+    assert event.details["gate_acknowledged"] is True
+    assert event.details["quality_gate"]["passed"] is False
+    assert event.details["quality_gate"]["reasons"]
+
+
+def test_a_failing_version_is_never_auto_promoted(no_signal_spec, analyst, manager):
+    registry.auto_promote_set(user=manager, enabled=True)
+    version = train(no_signal_spec, analyst)
+    version.refresh_from_db()
+    assert version.status == ModelStatus.CANDIDATE
+    held = events(AuditAction.MODEL_POLICY).filter(model_version_id=version.pk).get()
+    assert held.details["quality_gate"]["passed"] is False
+
+
+def test_an_old_version_without_intervals_is_judged_on_its_point_figures(
+    default_spec, analyst, manager
+):
+    version = train(default_spec, analyst)
+    card = version.model_card
+    for key in list(card["metrics"]):
+        if key.endswith("_interval"):
+            del card["metrics"][key]
+    ModelVersion.objects.filter(pk=version.pk).update(model_card=card)
+    version = ModelVersion.objects.get(pk=version.pk)
+    assert version.quality_gate["intervals"] is False
+    assert version.quality_gate["better_than_guess"] is True
+    registry.model_version_approve(version=version, user=manager)

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         if model_version is None:
             raise CommandError(f"No model version with id {version}.")
         card = model_version.model_card
+        gate = model_version.quality_gate
         if json:
-            self.stdout.write(_dumps(card))
+            # The gate is judged when asked (an old card has none stored, and the gap
+            # threshold is configuration), so a data team can script it.
+            self.stdout.write(_dumps(card | {"quality_gate": gate}))
             return
         metrics, data = card.get("metrics", {}), card.get("data", {})
         lines = [
@@ -35,6 +38,20 @@ class Command(BaseCommand):
             f"{_number(metrics.get('ece'))}; tree depth {card.get('tree', {}).get('depth')}, "
             f"{card.get('tree', {}).get('leaves')} rules",
         ]
+        auc_interval = metrics.get("auc_interval")
+        if auc_interval:
+            lines.append(
+                f"  AUC 95 % interval {auc_interval[0]:.3f}-{auc_interval[1]:.3f} "
+                f"({metrics.get('interval_method')})"
+            )
+        else:
+            lines.append("  intervals not computed (trained before they were)")
+        if gate["passed"]:
+            lines.append("  quality gate: passed")
+        else:
+            lines.append("  quality gate: NOT PASSED")
+            lines.extend(f"    - {reason['text_en']}" for reason in gate["reasons"])
+            lines.extend(f"    likely cause: {cause['text_en']}" for cause in gate["causes"])
         for line in lines:
             self.stdout.write(line)
 
