@@ -479,7 +479,7 @@ def scoring_pause_set(*, user, paused: bool, reason: str = "") -> ScoringControl
     control.changed_by, control.changed_at = user, timezone.now()
     control.save()
     _audit(
-        AuditAction.SCORING_STOP,
+        AuditAction.SCORING_STOP if paused else AuditAction.SCORING_RESUME,
         user=user,
         reason=reason,
         details={"paused": paused},

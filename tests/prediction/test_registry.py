@@ -159,7 +159,9 @@ def test_the_stop_switch_pauses_all_scoring_and_needs_a_reason(default_spec, ana
     assert assessment_for_inputs(specification_id=default_spec.pk, inputs={}).state == "paused"
     registry.scoring_pause_set(user=manager, paused=False)
     assert assessment_for_inputs(specification_id=default_spec.pk, inputs={}).state != "paused"
-    assert events(AuditAction.SCORING_STOP).count() == 2
+    # Stop and resume are two distinct actions in the log.
+    assert events(AuditAction.SCORING_STOP).count() == 1
+    assert events(AuditAction.SCORING_RESUME).count() == 1
 
 
 def test_unchanged_data_make_no_new_version_on_schedule(default_spec, analyst):

@@ -319,7 +319,11 @@ def test_a_manager_stops_and_resumes_scoring_and_both_are_audited(login, manager
     client.post(reverse("prediction:scoring_pause"), {"paused": "0", "reason": ""})
     control.refresh_from_db()
     assert not control.scoring_paused
-    events = AuditEvent.objects.filter(action=AuditAction.SCORING_STOP).order_by("sequence")
+    events = AuditEvent.objects.filter(
+        action__in=[AuditAction.SCORING_STOP, AuditAction.SCORING_RESUME]
+    ).order_by("sequence")
+    stop, resume = AuditAction.SCORING_STOP, AuditAction.SCORING_RESUME
+    assert [event.action for event in events] == [stop, resume]
     assert [event.details["paused"] for event in events] == [True, False]
     assert events[0].reason == "Mistænkelige skøn i Team B" and events[0].user == manager
 
