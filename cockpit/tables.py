@@ -75,6 +75,12 @@ class Table:
     finding: str = ""
     chart: Callable[[], str] | None = field(default=None, repr=False)
 
+    @property
+    def has_chart(self) -> bool:
+        """Whether the table has a chart; a template must ask this, never ``chart``
+        itself, which the template engine would call (and draw the chart for nothing)."""
+        return self.chart is not None
+
     def body_html(self) -> str:
         """The table's body rows as HTML, built here rather than in the template: a
         year of months across a dozen tables is thousands of cells, and the template

@@ -346,3 +346,16 @@ def test_the_model_in_force_is_the_live_one_with_the_stop_switch_and_settings(
     assert "Stopkontakten er slået til" in page and "Gennemgang af modellen" in page
     assert reverse("casework:judgement_first") in page
     assert reverse("transparency") in page
+
+
+def test_the_page_draws_no_chart_itself(client, computed, manager, monkeypatch):
+    """The page links to its charts; drawing them is the chart view's work."""
+    from cockpit import tables
+
+    drawn = []
+    monkeypatch.setattr(tables, "bar_chart_svg", lambda **kw: drawn.append(kw) or "<svg/>")
+    monkeypatch.setattr(tables, "calibration_chart_svg", lambda **kw: drawn.append(kw) or "<svg/>")
+    client.force_login(manager)
+    page = client.get(reverse("cockpit:index")).content.decode()
+    assert page.count('src="/cockpit/charts/') >= 3
+    assert drawn == []
