@@ -1,13 +1,18 @@
 """How good the active model is, before the outcomes are known and after.
 
-Pure numpy and scikit-learn, no Django.
+Pure numpy, no Django.
 
 Outcomes arrive 12 months after the assessment. Until then, the model's own calibrated
 probabilities say what to expect: if the model is calibrated, a spell with probability
 ``p`` ends "still unemployed" with probability ``p``, so the *expected* accuracy and AUC
 on today's spells can be computed from the probabilities alone (confidence-based
-performance estimation, the method NannyML calls CBPE; NannyML itself does not install
-beside our pinned pandas and scikit-learn, so this is the small part of it we need).
+performance estimation, the method NannyML calls CBPE). NannyML 0.13.1 does install
+beside our pins, but brings about 70 packages (cloud-storage SDKs, a GPU collective
+library, a telemetry client) and does not import without statsmodels, which it does not
+declare; for these formulas we keep our own. Checked once against it by hand on 2,000
+simulated spells (2026-12-02): the same expected accuracy (0.7632) and an expected AUC
+within 0.0002 (0.8348 against 0.8347).
+
 Its uncertainty comes from simulating outcomes from the same probabilities (a fixed seed
 and ``SIMULATIONS`` draws). The estimate is only as good as the calibration: the
 realised figures, as they arrive, are shown beside it.
