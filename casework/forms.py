@@ -13,6 +13,7 @@ from casework.models import (
     RuleFeedback,
 )
 from casework.selectors import CASELOAD_SORTS, AssessmentStatus
+from jobcenter.validators import no_cpr_number
 
 
 class CitizenSearchForm(forms.Form):
@@ -91,6 +92,7 @@ class JudgementForm(forms.Form):
         help_text=_("Skal udfyldes, når du er uenig med modellen."),
     )
     reason_text = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Begrundelse med dine egne ord"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -122,6 +124,7 @@ class RuleFeedbackForm(forms.Form):
         error_messages=_required(_("Angiv, om reglen er irrelevant eller misvisende.")),
     )
     comment = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Kommentar til datateamet"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -134,11 +137,13 @@ class CorrectionForm(forms.Form):
     feature = forms.CharField(widget=forms.HiddenInput, max_length=100)
     value = forms.CharField(label=_("Rigtig værdi"), required=False, max_length=100)
     source = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Kilde til den rigtige værdi"),
         max_length=200,
         error_messages=_required(_("Skriv, hvor den rigtige oplysning kommer fra.")),
     )
     reason = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Bemærkning"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -161,6 +166,7 @@ class ObjectionForm(forms.Form):
         error_messages=_required(_("Vælg, hvordan indsigelsen kom.")),
     )
     note = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Bemærkning"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -170,6 +176,7 @@ class ObjectionForm(forms.Form):
 
 class ObjectionWithdrawForm(forms.Form):
     note = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Bemærkning"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -192,6 +199,7 @@ class BreakGlassForm(forms.Form):
         error_messages=_required(_("Vælg en årsag.")),
     )
     reason_text = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Begrundelse"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -5,6 +5,7 @@ from audit.actions import AuditAction
 from audit.flags import AuditFlag
 from audit.selectors import AuditFilters
 from casework.cpr import InvalidCpr, cpr_parse
+from jobcenter.validators import no_cpr_number
 
 
 class AuditFilterForm(forms.Form):
@@ -102,6 +103,7 @@ class BreakGlassReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
+        validators=[no_cpr_number],
         label=_("Bemærkning"),
         required=False,
         max_length=2000,

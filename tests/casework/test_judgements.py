@@ -186,3 +186,23 @@ def test_feedback_on_an_unknown_input_is_refused(seen, citizen):
     )
     assert response.status_code == 400
     assert not RuleFeedback.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["170492-1234", "1704921234", "170492 1234"])
+def test_a_cpr_number_in_the_reason_is_refused_and_nothing_is_stored(seen, citizen, number):
+    client, estimate = seen
+    response = _post_judgement(
+        client,
+        citizen,
+        agreement="disagree",
+        estimate_id=estimate.pk,
+        risk_band="low",
+        reason_category="known_information",
+        reason_text=f"Borgeren {number} har fået et job.",
+    )
+    assert response.status_code == 400
+    assert "Skriv ikke et CPR-nummer i teksten" in response.content.decode()
+    assert not Judgement.objects.exists()
+    assert events(AuditAction.JUDGEMENT_RECORD) == [] and events(AuditAction.DISAGREEMENT) == []
+    # Nothing lost: the text stays in the form, for the caseworker to take the number out.
+    assert "har fået et job." in response.content.decode()

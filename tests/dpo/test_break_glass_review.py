@@ -90,3 +90,10 @@ def test_everyone_else_gets_a_404(request, login, accesses, persona):
     client = login(request.getfixturevalue(persona))
     assert client.get(QUEUE).status_code == 404
     assert review(client, accesses[0], verdict="justified").status_code == 404
+
+
+def test_a_cpr_number_in_the_review_note_is_refused(login, dpo, accesses):
+    response = review(login(dpo), accesses[0], verdict="not_justified", note="Se 170492-1234")
+    assert response.status_code == 400
+    assert "Skriv ikke et CPR-nummer" in response.content.decode()
+    assert not BreakGlassReview.objects.exists()
