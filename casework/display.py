@@ -151,10 +151,19 @@ class EstimateDisplay:
     # The quality gate and the intervals (prediction.quality_display); None when the
     # caller passed no gate.
     quality: QualityView | None = None
+    # The bands' limits as percentages ("30 %", "60 %"), so a page can say what
+    # "lav", "middel" and "høj" mean; empty when the caller passed none.
+    band_low: str = ""
+    band_high: str = ""
 
 
 def estimate_display(
-    *, explanation: Explanation, metrics: dict, language: str, quality_gate: dict | None = None
+    *,
+    explanation: Explanation,
+    metrics: dict,
+    language: str,
+    quality_gate: dict | None = None,
+    band_cutoffs: tuple[float, float] | None = None,
 ) -> EstimateDisplay:
     """The estimate as the page shows it: percentages, the rules with how many
     percentage points each moved the risk, and the model's quality next to the trivial
@@ -190,6 +199,8 @@ def estimate_display(
         accuracy=percent(metrics.get("accuracy"), language),
         majority_accuracy=percent(metrics.get("majority_accuracy"), language),
         test_n=format_number(test_n, language) if isinstance(test_n, int | float) else "–",
+        band_low=percent(band_cutoffs[0], language) if band_cutoffs else "",
+        band_high=percent(band_cutoffs[1], language) if band_cutoffs else "",
         quality=(
             quality_view(gate=quality_gate, metrics=metrics, language=language)
             if quality_gate is not None

@@ -112,6 +112,7 @@ def letter_produce(
             metrics=version.metrics or {},
             language=language,
             quality_gate=version.quality_gate,
+            band_cutoffs=version.band_cutoffs,
         )
         band_label = dict(RiskBand.choices)[display.band]  # lazy: in the letter's language
         estimate = panel.estimate or estimate_store(snapshot=snapshot, assessment=panel.assessment)

@@ -155,6 +155,7 @@ def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int
             metrics=version.metrics or {},
             language=language,
             quality_gate=version.quality_gate,
+            band_cutoffs=version.band_cutoffs,
         )
     not_scorable = ""
     if panel.state == PanelState.NOT_SCORABLE:

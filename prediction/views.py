@@ -84,7 +84,7 @@ RUN_STATE_LABELS = {
 }
 BAND_LABELS = {
     "low": gettext_lazy("Lav"),
-    "medium": gettext_lazy("Mellem"),
+    "medium": gettext_lazy("Middel"),
     "high": gettext_lazy("Høj"),
 }
 TYPE_LABELS = {

@@ -89,6 +89,12 @@ def test_the_shown_estimate_explains_itself(
     assert f"version {active_version.number}" in page
     assert f"/transparency/#model-{active_version.pk}" in page
     assert "Det er ikke en afgørelse" in page  # what the figure does not mean
+    # The bands are defined where they are used, from the version's own limits.
+    low, high = (round(c * 100) for c in active_version.band_cutoffs)
+    assert (
+        f"Lav: under {low} %. Middel: fra {low} % til under {high} %. Høj: {high} % eller mere."
+        in page
+    )
 
 
 def test_rules_are_in_english_when_english_is_chosen(

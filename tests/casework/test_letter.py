@@ -102,6 +102,9 @@ def test_it_speaks_english_when_asked(login, caseworker, scored):
     # Labels, rules and meaning come from the specification in English.
     assert "Highest completed education" in page or "education" in page.lower()
     assert re.search(r"1 in \d+ went the other way", page)
+    assert re.search(
+        r"Low: under \d+ %\. Medium: from \d+ % to under \d+ %\. High: \d+ % or more\.", page
+    )
     assert "Tallet er et statistisk skøn" not in page
     assert DATATILSYNET in page
     (event,) = events(since=before)
