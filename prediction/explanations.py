@@ -630,7 +630,7 @@ def _meaning(p: float, n: int, specification: Specification) -> tuple[str, str]:
         every = int(math.floor(1.0 / p + 0.5))
         applied_da, applied_en = "alligevel", "applied after all"
     da += (
-        f"Blandt tidligere borgere i samme gruppe gik det hver {every}. anderledes end "
+        f"Blandt tidligere borgere i samme gruppe gik det for 1 af {every} anderledes end "
         f"skønnet: for dem gjaldt »{outcome_da}« {applied_da}."
     )
     en += (

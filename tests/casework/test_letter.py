@@ -71,7 +71,7 @@ def test_it_shows_the_data_the_rules_the_meaning_and_the_judgement_in_danish(
     # The estimate, its uncertainty, what it means and does not mean, and the rules.
     assert f"{round(estimate.probability * 100)} %" in page
     assert "Skønnet er ikke en afgørelse." in page
-    assert re.search(r"hver \d+\. anderledes end skønnet", page)
+    assert re.search(r"for 1 af \d+ anderledes end skønnet", page)
     rules = re.search(r'<ol id="letter-rules">(.*?)</ol>', page, re.S).group(1)
     assert rules.count("<li>") >= 1
     # The caseworker's own judgement.

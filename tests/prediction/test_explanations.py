@@ -474,10 +474,10 @@ def _two_group_model(share_a, share_b, n=200):
 @pytest.mark.parametrize(
     ("share", "every_da", "every_en", "way_da", "way_en"),
     [
-        (0.25, "hver 4.", "1 in 4", "alligevel", "applied after all"),
-        (0.1, "hver 10.", "1 in 10", "alligevel", "applied after all"),
-        (0.8, "hver 5.", "1 in 5", "ikke", "did not apply"),
-        (0.5, "hver 2.", "1 in 2", "ikke", "did not apply"),
+        (0.25, "1 af 4", "1 in 4", "alligevel", "applied after all"),
+        (0.1, "1 af 10", "1 in 10", "alligevel", "applied after all"),
+        (0.8, "1 af 5", "1 in 5", "ikke", "did not apply"),
+        (0.5, "1 af 2", "1 in 2", "ikke", "did not apply"),
     ],
 )
 def test_the_meaning_says_how_often_similar_citizens_went_the_other_way(
@@ -488,7 +488,7 @@ def test_the_meaning_says_how_often_similar_citizens_went_the_other_way(
     assert result.probability == share and result.leaf_n == 200
     assert result.meaning_da.startswith("Tallet er et statistisk skøn ud fra 200 tidligere borgere")
     assert "Det er ikke en afgørelse og siger intet om personen." in result.meaning_da
-    assert f"gik det hver {every_da.split()[1]} anderledes end skønnet" in result.meaning_da
+    assert f"gik det for {every_da} anderledes end skønnet" in result.meaning_da
     assert f"»Stadig ledig efter 12 måneder« {way_da}." in result.meaning_da
     assert result.meaning_en.startswith("The figure is a statistical estimate based on 200 past")
     assert "It is not a decision" in result.meaning_en
@@ -583,7 +583,7 @@ def test_a_tree_without_splits_explains_with_no_rules():
     assert compiled.node_count == 1
     result = explain(compiled=compiled, inputs=rows(inputs)[0], base_rate=0.2)
     assert result.rules == () and result.probability == 0.2 and result.leaf_n == 50
-    assert "hver 5." in result.meaning_da and "1 in 5" in result.meaning_en
+    assert "for 1 af 5 " in result.meaning_da and "1 in 5" in result.meaning_en
     (leaf,) = tree_rules(compiled=compiled)
     assert leaf.conditions == () and leaf.n == 50 and leaf.band == "low"
 
