@@ -72,13 +72,15 @@ class ScoringPauseForm(forms.Form):
     reason = _note(
         _("Begrundelse"),
         required=False,
-        help_text=_("Skal udfyldes, når scoring stoppes. Begrundelsen logges."),
+        help_text=_("Skal udfyldes, når beregningen af estimater stoppes. Begrundelsen logges."),
     )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("paused") and not cleaned.get("reason"):
-            self.add_error("reason", _("Skriv en begrundelse for at stoppe al scoring."))
+            self.add_error(
+                "reason", _("Skriv en begrundelse for at stoppe al beregning af estimater.")
+            )
         return cleaned
 
 

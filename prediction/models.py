@@ -245,7 +245,7 @@ class ScoringControl(models.Model):
     whether a good enough candidate may be activated without a person."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    scoring_paused = models.BooleanField(_("scoring sat på pause"), default=False)
+    scoring_paused = models.BooleanField(_("beregning af estimater sat på pause"), default=False)
     pause_reason = models.TextField(_("begrundelse"), blank=True)
     auto_promote = models.BooleanField(_("automatisk aktivering"), default=False)
     changed_by = models.ForeignKey(
@@ -258,8 +258,8 @@ class ScoringControl(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("styring af scoring")
-        verbose_name_plural = _("styring af scoring")
+        verbose_name = _("styring af beregning af estimater")
+        verbose_name_plural = _("styring af beregning af estimater")
         constraints = [
             models.CheckConstraint(condition=models.Q(id=1), name="scoringcontrol_one_row")
         ]

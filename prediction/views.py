@@ -292,9 +292,11 @@ def scoring_pause(request):
         messages.error(request, str(exc))
         return _list_render(request, pause_form=form, status=403)
     if paused:
-        messages.success(request, _("Al scoring er stoppet. Ingen borgere får et estimat."))
+        messages.success(
+            request, _("Al beregning af estimater er stoppet. Ingen borgere får et estimat.")
+        )
     else:
-        messages.success(request, _("Scoring er genoptaget."))
+        messages.success(request, _("Beregningen af estimater er genoptaget."))
     return redirect("prediction:models")
 
 

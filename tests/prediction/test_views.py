@@ -259,10 +259,11 @@ def test_only_analysts_and_administrators_get_the_train_button(
 
 def test_only_managers_and_the_dpo_get_the_switches(login, analyst, dpo, feature_spec):
     assert (
-        "Stop al scoring" not in login(analyst).get(reverse("prediction:models")).content.decode()
+        "Stop al beregning af estimater"
+        not in login(analyst).get(reverse("prediction:models")).content.decode()
     )
     page = login(dpo).get(reverse("prediction:models")).content.decode()
-    assert "Stop al scoring" in page
+    assert "Stop al beregning af estimater" in page
     assert "Slå automatisk aktivering til" in page
 
 
@@ -314,8 +315,8 @@ def test_a_manager_stops_and_resumes_scoring_and_both_are_audited(login, manager
     )
     control = ScoringControl.objects.get()
     assert control.scoring_paused and control.pause_reason == "Mistænkelige skøn i Team B"
-    assert "Al scoring er stoppet" in response.content.decode()
-    assert "Genoptag scoring" in response.content.decode()
+    assert "Al beregning af estimater er stoppet" in response.content.decode()
+    assert "Genoptag beregning af estimater" in response.content.decode()
     client.post(reverse("prediction:scoring_pause"), {"paused": "0", "reason": ""})
     control.refresh_from_db()
     assert not control.scoring_paused
