@@ -166,10 +166,16 @@ def _spells(jobcenter: Jobcenter, window: _Window) -> pd.DataFrame:
     return frame.merge(outcomes, on="spell", how="left")
 
 
-def _judgements(jobcenter: Jobcenter, window: _Window) -> pd.DataFrame:
+def _judgements(jobcenter: Jobcenter, window: _Window, spell_ids=None) -> pd.DataFrame:
+    """The jobcenter's judgements made in the window, or (``spell_ids``) every judgement
+    of those spells, whenever it was made."""
+    judgements = Judgement.objects.filter(jobcenter=jobcenter)
+    if spell_ids is not None:
+        judgements = judgements.filter(spell_id__in=list(spell_ids))
+    else:
+        judgements = judgements.filter(**window.datetimes("created_at"))
     return _frame(
-        Judgement.objects.filter(jobcenter=jobcenter, **window.datetimes("created_at"))
-        .order_by("id")
+        judgements.order_by("id")
         .values_list(
             "id",
             "spell_id",
@@ -249,9 +255,16 @@ def _facts(jobcenter: Jobcenter, window: _Window, team_names: dict[str, int]) ->
 
     # The newest judgement of each spell, beside the spell's outcome: was the
     # caseworker's own band right, and when they disagreed, who turned out right.
-    if len(judgements) and len(spells):
-        newest = judgements.drop_duplicates("spell", keep="last")
-        judged = newest.drop(columns=["team", "benefit", "month"]).merge(
+    # A one-month run counts outcomes by the month of assessment, so it needs every
+    # judgement of that month's spells, also those made in a later month.
+    of_spells = (
+        judgements
+        if window.first is None or not len(spells)
+        else _judgements(jobcenter, window, spell_ids=spells["spell"])
+    )
+    if len(of_spells) and len(spells):
+        newest = of_spells.drop_duplicates("spell", keep="last")
+        judged = newest.drop(columns=["team", "benefit", "month"], errors="ignore").merge(
             spells[["spell", "team", "benefit", "month", "outcome"]], on="spell"
         )
         judged = judged[judged["outcome"].notna()]

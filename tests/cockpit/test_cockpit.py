@@ -267,7 +267,7 @@ def test_an_alert_is_an_audit_event_the_first_time_only(settings, history, jobce
 # -- Months, files ---------------------------------------------------------------------------
 
 
-def test_a_run_for_one_month_gives_the_same_cells_as_a_full_run(computed, jobcenter):
+def test_a_run_for_one_month_gives_the_same_cells_as_a_full_run(computed, jobcenter, history):
     def cells():
         return sorted(
             SummaryCell.objects.filter(jobcenter=jobcenter).values_list(
@@ -284,6 +284,16 @@ def test_a_run_for_one_month_gives_the_same_cells_as_a_full_run(computed, jobcen
             key=str,
         )
 
+    # A judgement made the month after its spell's assessment counts in both months:
+    # the month it was made, and (its outcome) the month of the assessment.
+    late = next(j for j in history.judgements if j.snapshot.as_of.replace(day=1) == MONTHS[1])
+    Judgement.objects.filter(pk=late.pk).update(
+        created_at=late.created_at + datetime.timedelta(days=40)
+    )
+    assert (
+        summary_run_execute(run_id=SummaryRun.objects.create(jobcenter=jobcenter).pk).state
+        == "succeeded"
+    )
     full = cells()
     run = SummaryRun.objects.create(jobcenter=jobcenter, month=MONTHS[1])
     assert summary_run_execute(run_id=run.pk).state == SummaryRun.State.SUCCEEDED
