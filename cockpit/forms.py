@@ -5,8 +5,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cockpit.display import month_label
 from cockpit.selectors import Filters
-from cockpit.tables import benefit_choices, month_label
+from cockpit.tables import benefit_choices
 
 
 class CockpitFilterForm(forms.Form):

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cockpit.alert_texts import alerts_shown
+from cockpit.display import language, month_label
 from cockpit.forms import CockpitFilterForm, ReportForm
 from cockpit.selectors import Filters, cockpit_data_for_user, is_manager
 from cockpit.summaries import summary_run_request
-from cockpit.tables import alerts_shown, all_tables, language, month_label
+from cockpit.tables import all_tables
 from jobcenter.charts import svg_image
 from jobcenter.models import Jobcenter
 from jobcenter.pdf import pdf_from_template, pdf_response

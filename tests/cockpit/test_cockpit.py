@@ -14,10 +14,11 @@ from django.utils import translation
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from casework.models import Estimate, Judgement, Outcome
+from cockpit.display import month_label
 from cockpit.models import Alert, SummaryCell, SummaryRun
 from cockpit.selectors import Filters, cockpit_data_for_user
 from cockpit.summaries import summary_run_execute
-from cockpit.tables import all_tables, month_label
+from cockpit.tables import all_tables
 from tests.cockpit.conftest import MONTHS
 from tests.factories import JobcenterFactory, Role, make_staff
 
@@ -360,11 +361,13 @@ def test_the_model_in_force_is_the_live_one_with_the_stop_switch_and_settings(
 
 def test_the_page_draws_no_chart_itself(client, computed, manager, monkeypatch):
     """The page links to its charts; drawing them is the chart view's work."""
-    from cockpit import tables
+    from cockpit import model_tables, tables
 
     drawn = []
     monkeypatch.setattr(tables, "bar_chart_svg", lambda **kw: drawn.append(kw) or "<svg/>")
-    monkeypatch.setattr(tables, "calibration_chart_svg", lambda **kw: drawn.append(kw) or "<svg/>")
+    monkeypatch.setattr(
+        model_tables, "calibration_chart_svg", lambda **kw: drawn.append(kw) or "<svg/>"
+    )
     client.force_login(manager)
     page = client.get(reverse("cockpit:index")).content.decode()
     assert page.count('src="/cockpit/charts/') >= 3
