@@ -49,3 +49,4 @@ class AuditAction(models.TextChoices):
     COCKPIT_ALERT = "cockpit.alert", _("Advarsel i ledelsens overblik")
     COCKPIT_REFRESH = "cockpit.refresh", _("Ledelsens overblik genberegnet")
     RULE_FEEDBACK_REVIEW = "rule.feedback_review", _("Tilbagemelding på regel behandlet")
+    RULE_REVIEW_VIEW = "rule.review_view", _("Visning af regler til gennemsyn")

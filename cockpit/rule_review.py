@@ -348,3 +348,15 @@ def rule_feedback_review_record(
         },
     )
     return review
+
+
+def rules_page_viewed_record(*, user: User, state: str, page_number: int, flags_shown: int) -> None:
+    """The analyst's view of the rules under review is an audit event: it shows
+    caseworkers' free-text comments, which may mention a citizen. Called inside the
+    view's transaction, with the reads it records."""
+    audit_record(
+        action=AuditAction.RULE_REVIEW_VIEW,
+        user=user,
+        object_type="rule_review",
+        details={"state": state, "page": page_number, "flags_shown": flags_shown},
+    )

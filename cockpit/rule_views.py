@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ from cockpit.rule_review import (
     rule_feedback_review_record,
     rule_feedback_rows,
     rule_feedback_state_counts,
+    rules_page_viewed_record,
     state_label,
 )
 
@@ -79,6 +81,7 @@ def _rules_url(*, state: str = "", page: int = 1, anchor: str = "") -> str:
 @analyst_required
 @require_GET
 @never_cache
+@transaction.atomic  # the reads and their audit event commit together
 def rules(request):
     language = _language()
     state = _filter(request.GET.get("state"))
@@ -86,6 +89,12 @@ def rules(request):
     paginator = Paginator(rule_feedback_list(user=request.user, state=state), FLAGS_PER_PAGE)
     page = paginator.get_page(_page_number(request.GET.get("page")))
     review = leaf_disagreements(user=request.user, language=language)
+    rules_page_viewed_record(
+        user=request.user,
+        state=state,
+        page_number=page.number,
+        flags_shown=len(page.object_list),
+    )
     return render(
         request,
         "cockpit/rules.html",
