@@ -6,8 +6,6 @@ Marking a flag is a POST that redirects back (PRG)."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -26,7 +24,6 @@ from cockpit.models import RuleFeedbackReview
 from cockpit.rule_review import (
     NOTE_MAX_LENGTH,
     STATES,
-    analyst_may_review,
     leaf_disagreements,
     rule_feedback_list,
     rule_feedback_review_record,
@@ -35,20 +32,10 @@ from cockpit.rule_review import (
     rules_page_viewed_record,
     state_label,
 )
+from jobcenter.decorators import jobcenter_role_required
+from jobcenter.models import Role
 
 FLAGS_PER_PAGE = 50
-
-
-def analyst_required(view):
-    """The analyst of a jobcenter, or a 404 (the same as for a page that does not exist)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not analyst_may_review(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _language() -> str:
@@ -78,7 +65,7 @@ def _rules_url(*, state: str = "", page: int = 1, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
-@analyst_required
+@jobcenter_role_required(Role.ANALYST)
 @require_GET
 @never_cache
 @transaction.atomic  # the reads and their audit event commit together
@@ -121,7 +108,7 @@ def rules(request):
     )
 
 
-@analyst_required
+@jobcenter_role_required(Role.ANALYST)
 @require_POST
 def rule_feedback_review(request, feedback_id):
     state = _filter(request.POST.get("filter"))

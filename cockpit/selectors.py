@@ -8,12 +8,13 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cockpit.facts import MEASURES
 from cockpit.models import SummaryCell, SummaryRun
 from jobcenter.models import Role, Team
 from prediction.models import ModelStatus, ModelVersion
 from prediction.selectors import scoring_control
 
-__all__ = ["CockpitData", "cockpit_data_for_user", "is_manager", "summary_run_for_user"]
+__all__ = ["CockpitData", "cockpit_data_for_user", "is_manager"]
 
 
 def is_manager(user) -> bool:
@@ -56,12 +57,6 @@ class CockpitData:
             for m in self.months
             if (f.first is None or m >= f.first) and (f.last is None or m <= f.last)
         ]
-
-
-def summary_run_for_user(*, user, run_id: int) -> SummaryRun | None:
-    if not is_manager(user):
-        return None
-    return SummaryRun.objects.filter(pk=run_id, jobcenter_id=user.jobcenter_id).first()
 
 
 def cockpit_data_for_user(*, user, filters: Filters | Callable) -> CockpitData | None:
@@ -122,4 +117,5 @@ def cockpit_data_for_user(*, user, filters: Filters | Callable) -> CockpitData |
     return data
 
 
-_NOT_BY_BENEFIT = {"lookups", "break_glass"}
+# Measures not split by benefit type (counted from the audit log), as facts.MEASURES says.
+_NOT_BY_BENEFIT = {m for m, spec in MEASURES.items() if spec.get("benefits") is False}

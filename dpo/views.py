@@ -8,7 +8,6 @@ number arrives by POST only and never appears in a URL or a page (masked aside).
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -55,6 +54,7 @@ from dpo.review import (
     subject_access_produce,
 )
 from dpo.subject_access import action_label, role_label
+from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
 
@@ -63,18 +63,6 @@ FLAG_LABELS = dict(AuditFlag.choices)
 
 def _is_dpo(user) -> bool:
     return user.has_role(Role.DPO) and user.jobcenter_id is not None
-
-
-def dpo_required(view):
-    """The DPO of a jobcenter, or a 404 (the same as for a page that does not exist)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _is_dpo(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _language() -> str:
@@ -148,7 +136,7 @@ def index(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def citizen_search(request):
     """Finds a citizen by CPR number (POST) and shows their events, the URL carrying the
     citizen's key only."""
@@ -170,7 +158,7 @@ def citizen_search(request):
 
 
 @require_POST
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def integrity_check(request):
     """Starts a check of the log's chains now; the front page follows it."""
     run = integrity_check_request(user=request.user)
@@ -183,7 +171,7 @@ def integrity_check(request):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def break_glass_queue(request, event_id: int | None = None):
     """The queue of break-the-glass accesses to review; a POST records one verdict."""
     errors = {}
@@ -234,7 +222,7 @@ def break_glass_queue(request, event_id: int | None = None):
 
 @never_cache
 @require_GET
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def event_detail(request, event_id: int):
     try:
         event, labels = audit_event_view(user=request.user, event_id=event_id)
@@ -259,7 +247,7 @@ def event_detail(request, event_id: int):
 
 @never_cache
 @require_GET
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def export_csv(request):
     """The filtered log as CSV, streamed; the export's event is committed first."""
     form = _filter_form(request, request.GET or None)
@@ -302,7 +290,7 @@ def _access_report(request, citizen_id, output_format: str):
 
 @never_cache
 @require_GET
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def access_report(request, citizen_id):
     report = _access_report(request, citizen_id, "html")
     return render(
@@ -317,7 +305,7 @@ def access_report(request, citizen_id):
 
 @never_cache
 @require_GET
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def access_report_pdf(request, citizen_id):
     report = _access_report(request, citizen_id, "pdf")
     content = pdf_from_template("dpo/access_report_pdf.html", {"report": report}, request)
@@ -339,7 +327,7 @@ def _subject_access(request, citizen_id, output_format: str):
 
 @never_cache
 @require_GET
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def subject_access_json(request, citizen_id):
     data, _report = _subject_access(request, citizen_id, "json")
     response = HttpResponse(
@@ -352,7 +340,7 @@ def subject_access_json(request, citizen_id):
 
 @never_cache
 @require_GET
-@dpo_required
+@jobcenter_role_required(Role.DPO)
 def subject_access_pdf(request, citizen_id):
     data, report = _subject_access(request, citizen_id, "pdf")
     content = pdf_from_template(

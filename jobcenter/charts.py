@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 import pygal
+from csp.decorators import csp_update
 from pygal.style import Style
 
 __all__ = ["bar_chart_svg", "calibration_chart_svg"]
@@ -133,6 +134,4 @@ def svg_image(view):
     """For a view that answers with one of these charts: an SVG image styles itself with
     the ``<style>`` pygal puts inside it, which the site's strict policy would refuse
     when the image is opened on its own. It runs no script (see ``_render``)."""
-    from csp.decorators import csp_update
-
     return csp_update({"style-src": ["'unsafe-inline'"]})(view)
