@@ -22,6 +22,7 @@ import datetime
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from casework.models import (
     AssessmentSnapshot,
@@ -196,8 +197,6 @@ def demo_usage_create(*, jobcenter, version, today: datetime.date, seed: int) ->
 
 def _backdate(model, pks: list, days: list[datetime.date], field: str) -> None:
     """``auto_now_add`` stamps bulk rows with now; the demo's history happened earlier."""
-    from django.utils import timezone
-
     zone = timezone.get_current_timezone()
     objects = [model(pk=pk) for pk in pks]
     for obj, day in zip(objects, days, strict=True):
