@@ -50,3 +50,20 @@ class AuditAction(models.TextChoices):
     COCKPIT_REFRESH = "cockpit.refresh", _("Ledelsens overblik genberegnet")
     RULE_FEEDBACK_REVIEW = "rule.feedback_review", _("Tilbagemelding på regel behandlet")
     RULE_REVIEW_VIEW = "rule.review_view", _("Visning af regler til gennemsyn")
+    ACCESS_REFUSED = "access.refused", _("Adgang afvist")
+    LOGIN_LOCKOUT = "auth.lockout", _("Login spærret efter gentagne fejl")
+    LOGIN_UNLOCK = "auth.unlock", _("Spærret login låst op")
+    OTP_ENROL = "auth.otp_enrol", _("Totrinsbekræftelse oprettet")
+    OTP_RESET = "auth.otp_reset", _("Totrinsbekræftelse nulstillet")
+    RECOVERY_CODE_USED = "auth.recovery_code", _("Engangskode til gendannelse brugt")
+    ADMIN_CHANGE = "admin.change", _("Ændring i administrationen")
+    ROLE_GRANT_REQUEST = "user.grant_request", _("Tildeling af rolle eller adgang anmodet")
+    ROLE_GRANT_CONFIRM = "user.grant_confirm", _("Tildeling af rolle eller adgang bekræftet")
+    ROLE_GRANT_REJECT = "user.grant_reject", _("Tildeling af rolle eller adgang afvist")
+    KEY_ROTATION = "keys.rotate", _("Nøgler til CPR-numre skiftet")
+    AUDIT_EXTERNAL_CHECKPOINT = "audit.external_checkpoint", _(
+        "Signeret kontrolpunkt skrevet uden for databasen"
+    )
+    JUDGEMENT_AFTER_REVEAL = "judgement.after_reveal", _(
+        "Enig eller uenig efter visning af estimat"
+    )
