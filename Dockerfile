@@ -75,4 +75,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 \
     CMD python -c 'import os, urllib.request as r; hosts = [h.strip().lstrip(".") for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip() not in ("", "*")]; r.urlopen(r.Request("http://127.0.0.1:8000/healthz", headers={"Host": hosts[0] if hosts else "localhost"}), timeout=5)' || exit 1
 
-CMD ["gunicorn", "jobcenter.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--timeout", "60", "--access-logfile", "-"]
+# gunicorn's settings, its access log with CPR numbers masked included: jobcenter/gunicorn_conf.py.
+CMD ["gunicorn", "-c", "python:jobcenter.gunicorn_conf", "jobcenter.wsgi:application"]

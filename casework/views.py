@@ -44,6 +44,7 @@ from casework.services import (
     objection_record,
     objection_withdraw,
 )
+from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
 
@@ -51,6 +52,7 @@ CASELOAD_PAGE_SIZE = 50
 
 
 @require_GET
+@jobcenter_role_required(Role.CASEWORKER)
 def caseload(request):
     form = CaseloadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -82,6 +84,7 @@ def caseload(request):
 
 
 @require_http_methods(["GET", "POST"])
+@jobcenter_role_required(Role.CASEWORKER)
 def citizen_search_view(request):
     """The CPR number comes by POST only, so it never lands in a URL or an access log."""
     if request.method == "GET":

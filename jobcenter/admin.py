@@ -1,26 +1,97 @@
-from django.contrib import admin
+"""The Django admin: for administrators only, of their own jobcenter only, logged in
+through the application's one login (with its second factor and its audit), every
+change an audit event.
+
+Administrators are staff but not superusers: they hold the model permissions of the
+organisation's tables (``jobcenter.services.ADMINISTRATOR_PERMISSIONS``) and no
+permission on any citizen. The audit log is not here (the DPO's pages are the way to
+read it), nor the second factor's devices (a key or a recovery code is never shown
+again; an administrator resets them with the action below), nor django-axes' attempts
+(unlocked with the action below, audited), nor groups (a team's group carries the
+object permissions on its citizens)."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jobcenter.models import Jobcenter, Role, Team, User
+from jobcenter.services import admin_change_record, login_unlock, second_factor_reset
+
+
+def _admin_has_permission(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and user.has_role(Role.ADMINISTRATOR)
+
+
+def _admin_login(request, extra_context=None):
+    """The admin's own login form is never used: the one login view is. Somebody logged
+    in who is not an administrator is refused, not asked to log in again."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.has_permission = _admin_has_permission
+admin.site.login = _admin_login
+for hidden in (Group, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(hidden):
+        admin.site.unregister(hidden)
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="jobcenter.admin_change_audit")
+def _admin_change_audit(sender, instance, created, **kwargs):
+    """Every change the admin makes is in its LogEntry, written in the same transaction:
+    the same change becomes an audit event there too."""
+    if created:
+        admin_change_record(entry=instance)
+
+
+class OwnJobcenterMixin:
+    """An administrator sees and edits only their own jobcenter's rows."""
+
+    jobcenter_path = "jobcenter"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(**{self.jobcenter_path: request.user.jobcenter_id})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "jobcenter":
+            kwargs["queryset"] = Jobcenter.objects.filter(pk=request.user.jobcenter_id)
+        elif db_field.name == "team":
+            kwargs["queryset"] = Team.objects.filter(jobcenter=request.user.jobcenter_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Jobcenter)
-class JobcenterAdmin(admin.ModelAdmin):
+class JobcenterAdmin(OwnJobcenterMixin, admin.ModelAdmin):
+    jobcenter_path = "pk"
     list_display = ("name", "municipality_code", "judgement_first")
     # Judgement first has an audited service and page of its own (casework); changing
     # it here would go around the audit.
     readonly_fields = ("judgement_first",)
 
+    def has_add_permission(self, request):
+        return False  # a new municipality is an operator's job (demo_setup, a command)
+
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(OwnJobcenterMixin, admin.ModelAdmin):
     list_display = ("name", "jobcenter")
-    list_filter = ("jobcenter",)
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(OwnJobcenterMixin, UserAdmin):
     list_display = (
         "username",
         "first_name",
@@ -30,17 +101,59 @@ class StaffAdmin(UserAdmin):
         "team",
         "is_active",
     )
-    list_filter = ("jobcenter", "team", "groups", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Jobcenter", {"fields": ("jobcenter", "team")}))
+    list_filter = ("team", "groups", "is_active")
+    # No superuser flag, no loose permissions: a role is a group, a team gives access.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personlige oplysninger"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Rolle og adgang"), {"fields": ("is_active", "groups")}),
+        (_("Jobcenter"), {"fields": ("jobcenter", "team")}),
+        (_("Vigtige datoer"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    actions = ("unlock_login", "reset_second_factor")
 
     @admin.display(description=_("rolle"))
     def role_label(self, user) -> str:
         return str(Role(user.role).label) if user.role else "–"
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("jobcenter", "team")
-            .prefetch_related("groups")
+        return super().get_queryset(request).select_related("jobcenter", "team").prefetch_related(
+            "groups"
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            # The roles, and the own jobcenter's teams: nothing of another municipality.
+            kwargs["queryset"] = Group.objects.filter(
+                name__in=[role.value for role in Role]
+            ) | Group.objects.filter(team__jobcenter=request.user.jobcenter_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(description=_("Lås login op efter for mange forkerte forsøg"))
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            login_unlock(user=user, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)s login låst op.", "%(count)s logins låst op.", queryset.count())
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Nulstil totrinsbekræftelse (mistet telefon)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            second_factor_reset(user=user, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Totrinsbekræftelse nulstillet for %(count)s medarbejder. Vedkommende sætter "
+                "den op igen ved næste login.",
+                "Totrinsbekræftelse nulstillet for %(count)s medarbejdere. De sætter den op "
+                "igen ved næste login.",
+                queryset.count(),
+            )
+            % {"count": queryset.count()},
+            messages.SUCCESS,
         )

@@ -5,8 +5,9 @@ import re
 
 from jobcenter.request_context import current_request_context
 
-# Six digits (a date), an optional dash or space, four digits; not part of a longer number.
-CPR_PATTERN = re.compile(r"(?<!\d)(\d{6})[- ]?(\d{4})(?!\d)")
+# Six digits (a date), an optional dash or space (also as an address writes them: %2D,
+# %20, +), four digits; not part of a longer number.
+CPR_PATTERN = re.compile(r"(?<!\d)(\d{6})(?:[- +]|%2[dD]|%20)?(\d{4})(?!\d)")
 
 
 def mask_cpr_in_text(text: str) -> str:

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from jobcenter.logging import mask_cpr_in_text
 from jobcenter.request_context import RequestContext, reset_request_context, set_request_context
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class RequestIdMiddleware:
                 request_id=request.id,
                 ip_address=request.META.get("REMOTE_ADDR"),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-                path=request.path[:300],
+                path=mask_cpr_in_text(request.path)[:300],
                 user=SimpleLazyObject(lambda: getattr(request, "user", None)),
             )
         )
@@ -110,3 +111,84 @@ class SessionLifetimeMiddleware:
             if now - request.session.get(SESSION_SEEN, 0) >= 60:
                 request.session[SESSION_SEEN] = now  # saved: the idle expiry moves on
         return self.get_response(request)
+
+
+SECOND_FACTOR_PENDING = "_second_factor_pending"
+# The pages a user who has given the password but not yet the second factor may see.
+SECOND_FACTOR_STEPS = {"two_factor_verify", "two_factor_setup", "logout", "set_language"}
+
+
+class SecondFactorRequiredMiddleware:
+    """No page before the second factor (django-otp's ``is_verified``).
+
+    In production every logged-in user must be verified, however they logged in. Where
+    two factors are not required of everybody (development, the demo), a user who has
+    set one up is held to it from the login view, which marks the session; so a page
+    view costs no extra query for those who have none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        pending = settings.TWO_FACTOR_REQUIRED or request.session.get(SECOND_FACTOR_PENDING)
+        if not pending or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in SECOND_FACTOR_STEPS:
+            return None
+        from jobcenter.two_factor import confirmed_devices
+
+        step = "two_factor_verify" if confirmed_devices(user) else "two_factor_setup"
+        next_url = request.get_full_path() if request.method == "GET" else "/"
+        return redirect(f"{reverse(step)}?{urlencode({'next': next_url})}")
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every page, export, PDF and API answer: citizens'
+    data must not stay in a browser's or a proxy's cache on a shared or stolen laptop.
+    Static files, answered before this by WhiteNoise, keep their long caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store, private"
+        response["Pragma"] = "no-cache"
+        return response
+
+
+class ServiceUnavailableMiddleware:
+    """The database gone (unreachable, restarting, out of connections): a clear 503 page
+    in Danish and English, no traceback, with ``Retry-After``. The request's
+    transaction was rolled back with the exception, so nothing is half-written; the
+    next request reconnects by itself (``CONN_HEALTH_CHECKS``). The page is rendered
+    without the request, since the user and the session would need the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+        from django.template import loader
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: %s", type(exception).__name__)
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response

@@ -5,15 +5,23 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.contrib.auth.models import Group
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.utils import timezone
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.actions import AuditAction
 from audit.services import audit_record
 from jobcenter.logging import mask_cpr_in_text
 from jobcenter.models import Jobcenter, Role, Team, User
 from jobcenter.request_context import current_request_context
+from jobcenter.security import keyed_username
+from jobcenter.two_factor import RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
 
 # Set while a service changes group memberships and records the change itself, so the
 # m2m_changed listener (jobcenter/signals.py) does not record it a second time.
@@ -47,8 +55,10 @@ def heartbeat_record(*, note: str = "") -> dict:
 
 
 def roles_ensure() -> dict[str, Group]:
-    """The role groups exist (idempotent)."""
-    return {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+    """The role groups exist, the administrators' with its model permissions (idempotent)."""
+    groups = {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+    administrator_permissions_ensure(groups[Role.ADMINISTRATOR.value])
+    return groups
 
 
 @transaction.atomic
@@ -87,8 +97,9 @@ def staff_create(
         last_name=last_name,
         jobcenter=jobcenter,
         team=team,
+        # Administrators use the admin with the model permissions of their role group,
+        # never as superusers (who would hold every object permission on citizens).
         is_staff=role == Role.ADMINISTRATOR,
-        is_superuser=role == Role.ADMINISTRATOR,
     )
     with groups_change_recorded_by_caller():  # recorded below, once
         user.groups.add(groups[role.value])
@@ -165,4 +176,185 @@ def auth_login_failed_record(*, username: str) -> None:
         jobcenter_id=known.jobcenter_id if known else None,
         flags=["failed_login"],
         details={"username_tried": mask_cpr_in_text(tried), "known_user": known is not None},
+    )
+
+
+# -- The second factor (django-otp) and the login lockout (django-axes) ----------------
+
+
+@transaction.atomic
+def authenticator_enrolment_start(*, user: User):
+    """An authenticator key for ``user`` to scan, not yet in use: it counts only once a
+    code from it has been typed (``authenticator_enrolment_confirm``). Starting again
+    replaces a key that was never confirmed."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def authenticator_enrolment_confirm(*, request, device, token: str) -> list[str] | None:
+    """Confirms the new authenticator with a code from it. On success the user's earlier
+    authenticators go, ten fresh recovery codes replace any old ones (returned, to be
+    shown once), the session counts as verified, and the enrolment is an event. A wrong
+    code changes nothing and returns None."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, confirmed=False)
+    if not device.verify_token(token.replace(" ", "")):
+        return None
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _recovery_codes_replace(device.user)
+    otp_login(request, device)
+    audit_record(
+        action=AuditAction.OTP_ENROL,
+        user=device.user,
+        object_type="user",
+        object_id=str(device.user.pk),
+        details={"device": "totp", "recovery_codes": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user: User) -> list[str]:
+    """Ten new single-use recovery codes; the old ones stop working."""
+    codes = _recovery_codes_replace(user)
+    audit_record(
+        action=AuditAction.OTP_ENROL,
+        user=user,
+        object_type="user",
+        object_id=str(user.pk),
+        details={"device": "recovery_codes", "recovery_codes": len(codes)},
+    )
+    return codes
+
+
+def _recovery_codes_replace(user: User) -> list[str]:
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def second_factor_verify(*, request, user: User, token: str) -> bool:
+    """The code typed after the password: from the authenticator, or a recovery code
+    (used up). Either way it is an event; a wrong one too. django-otp slows repeated
+    wrong codes down on its own (each device's throttle)."""
+    device = match_token(user, token.replace(" ", "").strip())
+    if device is None:
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            user=None,
+            jobcenter_id=user.jobcenter_id,
+            flags=["failed_login"],
+            details={"username_tried": user.get_username(), "step": "second_factor"},
+        )
+        return False
+    otp_login(request, device)
+    recovery = isinstance(device, StaticDevice)
+    audit_record(
+        action=AuditAction.RECOVERY_CODE_USED if recovery else AuditAction.LOGIN,
+        user=user,
+        details={"step": "second_factor", "device": "recovery_code" if recovery else "totp"},
+    )
+    return True
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, actor: User) -> int:
+    """An administrator takes away a user's authenticator and recovery codes (a lost
+    phone): at the next login the user sets up a new one. Audited."""
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    audit_record(
+        action=AuditAction.OTP_RESET,
+        user=actor,
+        jobcenter_id=user.jobcenter_id,
+        object_type="user",
+        object_id=str(user.pk),
+        details={"username": user.get_username(), "devices_removed": len(devices)},
+    )
+    return len(devices)
+
+
+@transaction.atomic
+def login_lockout_record(*, username: str) -> None:
+    """django-axes locked a name out after repeated failures (or refused it while
+    locked): an event, with the name masked as a failed login's is."""
+    tried = "".join(ch for ch in username[:150] if ch.isprintable())
+    known = User.objects.filter(username=tried).first() if tried else None
+    audit_record(
+        action=AuditAction.LOGIN_LOCKOUT,
+        user=None,
+        jobcenter_id=known.jobcenter_id if known else None,
+        flags=["failed_login"],
+        details={"username_tried": mask_cpr_in_text(tried), "known_user": known is not None},
+    )
+
+
+@transaction.atomic
+def login_unlock(*, user: User, actor: User) -> int:
+    """An administrator lifts a lockout before it runs out. Audited."""
+    removed = axes_reset(username=keyed_username(user.get_username()))
+    audit_record(
+        action=AuditAction.LOGIN_UNLOCK,
+        user=actor,
+        jobcenter_id=user.jobcenter_id,
+        object_type="user",
+        object_id=str(user.pk),
+        details={"username": user.get_username(), "attempts_removed": removed},
+    )
+    return removed
+
+
+# -- The Django admin -------------------------------------------------------------------
+
+# What an administrator may do in the admin: the organisation's tables, nothing else.
+ADMINISTRATOR_PERMISSIONS = (
+    "jobcenter.view_jobcenter",
+    "jobcenter.change_jobcenter",
+    "jobcenter.view_team",
+    "jobcenter.add_team",
+    "jobcenter.change_team",
+    "jobcenter.view_user",
+    "jobcenter.add_user",
+    "jobcenter.change_user",
+    "prediction.view_featurespec",
+)
+
+
+def administrator_permissions_ensure(group: Group) -> None:
+    """The administrator role's model permissions (idempotent)."""
+    wanted = [name.split(".", 1) for name in ADMINISTRATOR_PERMISSIONS]
+    permissions = [
+        permission
+        for permission in Permission.objects.filter(
+            codename__in=[codename for _app, codename in wanted]
+        ).select_related("content_type")
+        if [permission.content_type.app_label, permission.codename] in wanted
+    ]
+    group.permissions.add(*permissions)
+
+
+def admin_change_record(*, entry) -> None:
+    """One admin change (Django's LogEntry, same transaction) as an audit event."""
+    kinds = {1: "add", 2: "change", 3: "delete"}
+    user = User.objects.filter(pk=entry.user_id).first()
+    audit_record(
+        action=AuditAction.ADMIN_CHANGE,
+        user=user,
+        object_type=f"{entry.content_type.app_label}.{entry.content_type.model}"
+        if entry.content_type_id
+        else "",
+        object_id=str(entry.object_id or "")[:64],
+        details={
+            "kind": kinds.get(entry.action_flag, str(entry.action_flag)),
+            "object": mask_cpr_in_text(entry.object_repr[:200]),
+            "change": mask_cpr_in_text(entry.get_change_message()[:1000]),
+        },
     )

@@ -8,13 +8,16 @@ same transaction as the change (Django runs ``add``/``remove``/``clear`` and the
 signals inside ``transaction.atomic``). Services that record their own event, such as
 ``staff_create``, suppress it with ``groups_change_recorded_by_caller()``.
 
-(The login signal below writes no event: it only starts the session's clock.)
+(The login signal below writes no event: it only starts the session's clock. The
+lockout signal of django-axes, a library we do not own either, hands its event to
+``login_lockout_record``.)
 
 This is the one place an audit event starts from a signal: the change itself can come
 from code we do not own. The listener never returns early for a missing request (work in
 commands and tasks is recorded too, without an actor).
 """
 
+from axes.signals import user_locked_out
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed
@@ -22,7 +25,7 @@ from django.dispatch import receiver
 
 from jobcenter.middleware import session_lifetime_start
 from jobcenter.models import User
-from jobcenter.services import user_groups_change_record
+from jobcenter.services import login_lockout_record, user_groups_change_record
 
 _BEFORE_CLEAR = "_audit_groups_before_clear"
 
@@ -57,3 +60,11 @@ def _session_lifetime_start(sender, request, user, **kwargs):
     absolute lifetime at login (jobcenter.middleware.SessionLifetimeMiddleware)."""
     if request is not None and hasattr(request, "session"):
         session_lifetime_start(request)
+
+
+@receiver(user_locked_out, dispatch_uid="jobcenter.login_lockout_audit")
+def _login_lockout_audit(sender, request, username=None, ip_address=None, **kwargs):
+    """django-axes locked a name out (or refused one that is locked): an event. Axes
+    hands us only its keyed hash of the name; the name tried comes from the form."""
+    tried = request.POST.get("username", "") if request is not None else ""
+    login_lockout_record(username=tried)

@@ -50,10 +50,14 @@ class RegistryRefused(Exception):
     """The action is not allowed (wrong role, wrong state, four-eyes rule)."""
 
 
+class RoleRefused(RegistryRefused):
+    """The action is not for the user's role: a page answers it with 403."""
+
+
 def _require_role(user, roles, what: str) -> None:
     if user is None or not user.has_role(*roles):
         names = ", ".join(str(role.label) for role in roles)
-        raise RegistryRefused(f"Only {names} may {what}.")
+        raise RoleRefused(f"Only {names} may {what}.")
 
 
 def _audit(action, *, user, version: ModelVersion | None = None, details=None, reason=""):

@@ -16,6 +16,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -44,6 +45,7 @@ from prediction.registry import (
     REVIEWER_ROLES,
     TRAINER_ROLES,
     RegistryRefused,
+    RoleRefused,
     auto_promote_set,
     model_version_activate,
     model_version_approve,
@@ -272,6 +274,8 @@ def model_train(request):
             user=request.user,
             trigger=TrainingRun.Trigger.BUTTON,
         )
+    except RoleRefused as exc:
+        raise PermissionDenied from exc
     except RegistryRefused as exc:
         messages.error(request, str(exc))
         return redirect("prediction:models")
@@ -310,6 +314,8 @@ def auto_promote(request):
     enabled = form.cleaned_data["enabled"]
     try:
         auto_promote_set(user=request.user, enabled=enabled)
+    except RoleRefused as exc:
+        raise PermissionDenied from exc
     except RegistryRefused as exc:
         messages.error(request, str(exc))
         return redirect("prediction:models")

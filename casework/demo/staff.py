@@ -102,8 +102,11 @@ def demo_logins_ensure(*, jobcenter: Jobcenter) -> list[str]:
         if not user.check_password(settings.DEMO_PASSWORD):
             user.set_password(settings.DEMO_PASSWORD)
             fixed.append("password reset to DEMO_PASSWORD")
+        if user.is_superuser:
+            user.is_superuser = False  # administrators work with their role's permissions
+            fixed.append("no longer a superuser")
         if fixed:
-            user.save(update_fields=["is_active", "password"])
+            user.save(update_fields=["is_active", "password", "is_superuser"])
             # No dedicated action exists for a credential change; this is the closest.
             audit_record(
                 action=AuditAction.ROLE_CHANGE,

@@ -7,6 +7,7 @@ development keys. ``DJANGO_ENV=production`` refuses to start on any of those def
 
 import base64
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "audit",
     "jobcenter",
     "prediction",
@@ -87,10 +92,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "jobcenter.middleware.SessionLifetimeMiddleware",
+    "jobcenter.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jobcenter.middleware.PdfUnavailableMiddleware",
+    "jobcenter.middleware.ServiceUnavailableMiddleware",
+    "jobcenter.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jobcenter.urls"
@@ -129,6 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "jobcenter.User"
 AUTHENTICATION_BACKENDS = [
+    "jobcenter.security.LoginLockoutBackend",  # django-axes: refuses a locked-out name
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -152,6 +163,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # each role lands on its own start page (jobcenter.views)
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
+
+# Two factors (django-otp): after the password, a code from an authenticator app (TOTP)
+# or one of ten single-use recovery codes. Required of every user in production; in
+# development and the demo only of users who have set one up, so `make run` keeps its
+# one-command way in (and says so). Enrolment draws the QR code on the server.
+TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", PRODUCTION)
+if PRODUCTION and not TWO_FACTOR_REQUIRED:
+    raise ImproperlyConfiguredEnv("TWO_FACTOR_REQUIRED cannot be turned off in production")
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Jobcenter beslutningsstøtte")
+RECOVERY_CODE_COUNT = 10
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user
+# name, that name is locked for LOGIN_LOCKOUT_MINUTES or until an administrator unlocks
+# it in the admin (audited). Names are kept only as a keyed hash in axes' table, so a
+# CPR number typed as the name is not stored there in clear; our own audit event
+# records the failure. Axes' own admin pages are off: the unlock is ours, and audited.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "jobcenter.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "jobcenter.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# axes warns when the IP address is not a lockout parameter, since rotating user agents
+# or cookies would then bypass it. Our parameter is the user name, which no rotation
+# changes; locking by address would lock a whole office behind one NAT address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_HTTPONLY = True
 # Sessions end after SESSION_IDLE_MINUTES without a request (the expiry moves on at most
@@ -186,8 +226,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 if PRODUCTION:
+    # Behind the TLS-terminating proxy: HTTPS only, HSTS for a year with subdomains and
+    # preload (each can be turned off by its variable); the load balancer's health check
+    # may ask over plain HTTP.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
@@ -256,6 +303,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # one line per login and logout otherwise
+        # runserver's access log, through the CPR mask like every other line (gunicorn's
+        # is masked by jobcenter/gunicorn_conf.py).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

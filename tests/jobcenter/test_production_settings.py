@@ -66,3 +66,29 @@ def test_a_mistyped_boolean_names_the_variable():
     result = _start({**GOOD, "DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG: expected true/false" in result.stderr
+
+
+def test_check_deploy_reports_nothing_under_production_settings():
+    """`manage.py check --deploy` with production settings: no warning, no error."""
+    import secrets
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in GOOD}
+    env.update({**GOOD, "SECRET_KEY": secrets.token_urlsafe(50)})
+    env["DJANGO_SETTINGS_MODULE"] = "jobcenter.settings.base"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_two_factors_cannot_be_turned_off_in_production():
+    result = _start({**GOOD, "TWO_FACTOR_REQUIRED": "false"})
+    assert result.returncode != 0
+    assert "TWO_FACTOR_REQUIRED" in result.stderr

@@ -47,4 +47,10 @@ class Command(BaseCommand):
             if settings.DEMO_PASSWORD == DEFAULT_DEMO_PASSWORD
             else " (from DEMO_PASSWORD)"
         )
-        self.stdout.write(f"  password:    {settings.DEMO_PASSWORD}{password_note}\n")
+        self.stdout.write(f"  password:    {settings.DEMO_PASSWORD}{password_note}")
+        if not settings.TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "  Two factors are off in the demo (TWO_FACTOR_REQUIRED=false), so the password\n"
+                "  alone lets you in. In production every user sets up an authenticator app at\n"
+                "  the first login; try it here under 'Totrinsbekræftelse' (/account/).\n"
+            )
