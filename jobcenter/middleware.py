@@ -162,9 +162,10 @@ class NoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.utils.cache import add_never_cache_headers
+
         response = self.get_response(request)
-        response["Cache-Control"] = "no-store, private"
-        response["Pragma"] = "no-cache"
+        add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate
         return response
 
 

@@ -16,7 +16,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -275,7 +274,8 @@ def model_train(request):
             trigger=TrainingRun.Trigger.BUTTON,
         )
     except RoleRefused as exc:
-        raise PermissionDenied from exc
+        messages.error(request, str(exc))
+        return _list_render(request, status=403)
     except RegistryRefused as exc:
         messages.error(request, str(exc))
         return redirect("prediction:models")
@@ -315,7 +315,8 @@ def auto_promote(request):
     try:
         auto_promote_set(user=request.user, enabled=enabled)
     except RoleRefused as exc:
-        raise PermissionDenied from exc
+        messages.error(request, str(exc))
+        return _list_render(request, status=403)
     except RegistryRefused as exc:
         messages.error(request, str(exc))
         return redirect("prediction:models")

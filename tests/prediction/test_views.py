@@ -289,6 +289,7 @@ def test_a_manager_cannot_train_and_is_told_why(login, manager, feature_spec):
     response = login(manager).post(
         reverse("prediction:train"), {"specification": feature_spec.pk}, follow=True
     )
+    assert response.status_code == 403
     assert not TrainingRun.objects.exists()
     assert any("train a model" in message for message in _messages(response))
 
