@@ -10,9 +10,11 @@ again; an administrator resets them with the action below), nor django-axes' att
 (unlocked with the action below, audited), nor groups (a team's group carries the
 object permissions on its citizens)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -25,7 +27,36 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jobcenter.models import Jobcenter, Role, Team, User
-from jobcenter.services import admin_change_record, login_unlock, second_factor_reset
+from jobcenter.services import (
+    admin_change_record,
+    grant_request,
+    login_unlock,
+    role_grant_needs_second_person,
+    role_set,
+    second_factor_reset,
+    team_leave,
+)
+
+
+class StaffChangeForm(UserChangeForm):
+    """The staff form with one role to choose instead of groups to tick."""
+
+    role = forms.ChoiceField(
+        label=_("rolle"),
+        choices=[("", "–"), *Role.choices],
+        required=False,
+        help_text=_("Rollen som databeskyttelsesrådgiver kræver en anden persons bekræftelse."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["role"].initial = self.instance.role or ""
+        if "team" in self.fields:
+            self.fields["team"].help_text = _(
+                "Et team giver adgang til teamets borgere og kræver en anden persons "
+                "bekræftelse. At fjerne et team sker med det samme."
+            )
 
 
 def _admin_has_permission(request) -> bool:
@@ -102,16 +133,51 @@ class StaffAdmin(OwnJobcenterMixin, UserAdmin):
         "is_active",
     )
     list_filter = ("team", "groups", "is_active")
-    # No superuser flag, no loose permissions: a role is a group, a team gives access.
+    form = StaffChangeForm
+    # No superuser flag, no loose permissions, no groups to tick: one role, one team.
+    # The DPO role and a team (access to its citizens) take a second person's
+    # confirmation (jobcenter.services.grant_request); the rest applies at once.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personlige oplysninger"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Rolle og adgang"), {"fields": ("is_active", "groups")}),
-        (_("Jobcenter"), {"fields": ("jobcenter", "team")}),
+        (_("Rolle og adgang"), {"fields": ("is_active", "role", "team")}),
+        (_("Jobcenter"), {"fields": ("jobcenter",)}),
         (_("Vigtige datoer"), {"fields": ("last_login", "date_joined")}),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("jobcenter", "last_login", "date_joined")
     actions = ("unlock_login", "reset_second_factor")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.jobcenter_id = request.user.jobcenter_id  # staff of the own jobcenter
+            super().save_model(request, obj, form, change)
+            return
+        new_team = obj.team
+        if "team" in form.changed_data:
+            obj.team = User.objects.get(pk=obj.pk).team  # not before it is confirmed
+        super().save_model(request, obj, form, change)
+        if "team" in form.changed_data:
+            if new_team is None:
+                team_leave(user=obj, actor=request.user)
+            else:
+                self._asked(request, grant_request(user=obj, actor=request.user, team=new_team))
+        role = form.cleaned_data.get("role")
+        if "role" in form.changed_data and role:
+            if role_grant_needs_second_person(role):
+                self._asked(request, grant_request(user=obj, actor=request.user, role=role))
+            else:
+                role_set(user=obj, role=role, actor=request.user)
+
+    def _asked(self, request, grant):
+        self.message_user(
+            request,
+            _(
+                "%(what)s til %(user)s venter på, at en anden administrator eller DPO'en "
+                "bekræfter det under Tildelinger. Indtil da er intet ændret."
+            )
+            % {"what": grant.what(), "user": grant.user.get_full_name() or grant.user},
+            messages.WARNING,
+        )
 
     @admin.display(description=_("rolle"))
     def role_label(self, user) -> str:
@@ -121,14 +187,6 @@ class StaffAdmin(OwnJobcenterMixin, UserAdmin):
         return super().get_queryset(request).select_related("jobcenter", "team").prefetch_related(
             "groups"
         )
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups":
-            # The roles, and the own jobcenter's teams: nothing of another municipality.
-            kwargs["queryset"] = Group.objects.filter(
-                name__in=[role.value for role in Role]
-            ) | Group.objects.filter(team__jobcenter=request.user.jobcenter_id)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.action(description=_("Lås login op efter for mange forkerte forsøg"))
     def unlock_login(self, request, queryset):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jobcenter.validators import no_cpr_number
+
 
 class SecondFactorForm(forms.Form):
     token = forms.CharField(
@@ -23,4 +25,15 @@ class AuthenticatorConfirmForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
+    )
+
+
+class GrantDecisionForm(forms.Form):
+    grant = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("confirm", "confirm"), ("reject", "reject")])
+    note = forms.CharField(
+        label=_("Bemærkning (valgfri)"),
+        required=False,
+        max_length=500,
+        validators=[no_cpr_number],
     )

@@ -81,3 +81,53 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and self.role in {r.value for r in roles}
+
+
+class GrantRequest(models.Model):
+    """A grant that takes two people (four eyes): the DPO role, or a team (which gives
+    access to that team's citizens). An administrator asks for it in the admin; it takes
+    effect only when another administrator or the DPO of the same jobcenter confirms.
+    Both steps are audit events; the row keeps who decided and when."""
+
+    class Kind(models.TextChoices):
+        ROLE = "role", _("Rolle")
+        TEAM = "team", _("Adgang til et teams borgere")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Afventer bekræftelse")
+        CONFIRMED = "confirmed", _("Bekræftet")
+        REJECTED = "rejected", _("Afvist")
+
+    jobcenter = models.ForeignKey(Jobcenter, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="grant_requests")
+    kind = models.CharField(_("art"), max_length=10, choices=Kind)
+    role = models.CharField(_("rolle"), max_length=20, choices=Role, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(_("status"), max_length=10, choices=State, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("bemærkning"), blank=True)
+
+    class Meta:
+        verbose_name = _("tildeling til bekræftelse")
+        verbose_name_plural = _("tildelinger til bekræftelse")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="role") & ~models.Q(role=""))
+                | (models.Q(kind="team") & models.Q(team__isnull=False)),
+                name="grantrequest_names_what",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.what()}"
+
+    def what(self) -> str:
+        if self.kind == self.Kind.ROLE:
+            return str(Role(self.role).label)
+        return str(self.team.name) if self.team_id else ""

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -18,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.actions import AuditAction
 from audit.services import audit_record
 from jobcenter.logging import mask_cpr_in_text
-from jobcenter.models import Jobcenter, Role, Team, User
+from jobcenter.models import GrantRequest, Jobcenter, Role, Team, User
 from jobcenter.request_context import current_request_context
 from jobcenter.security import keyed_username
 from jobcenter.two_factor import RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
@@ -356,5 +357,142 @@ def admin_change_record(*, entry) -> None:
             "kind": kinds.get(entry.action_flag, str(entry.action_flag)),
             "object": mask_cpr_in_text(entry.object_repr[:200]),
             "change": mask_cpr_in_text(entry.get_change_message()[:1000]),
+        },
+    )
+
+
+# -- Four eyes on the grants that open citizens' data or the log ------------------------
+
+# Roles whose grant needs a second person: the DPO reads the whole log and every
+# citizen's access report.
+FOUR_EYES_ROLES = frozenset({Role.DPO.value})
+
+
+class GrantRefused(Exception):
+    """The grant cannot be asked for or decided like that; the message says why."""
+
+
+def role_grant_needs_second_person(role: str) -> bool:
+    return role in FOUR_EYES_ROLES
+
+
+@transaction.atomic
+def role_set(*, user: User, role: Role | str, actor: User | None) -> None:
+    """Gives ``user`` exactly one role, at once (the roles that need a second person
+    go through ``grant_request``). Audited as one ROLE_CHANGE by the groups listener."""
+    groups = roles_ensure()
+    role = Role(role)
+    current = [g for g in user.groups.all() if g.name in {r.value for r in Role}]
+    user.groups.remove(*[g for g in current if g.name != role.value])
+    user.groups.add(groups[role.value])
+    user.is_staff = role == Role.ADMINISTRATOR
+    user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_role_cache", None)
+
+
+@transaction.atomic
+def team_leave(*, user: User, actor: User | None) -> None:
+    """Takes away the user's team (and with it the access to its citizens), at once."""
+    if user.team_id is None:
+        return
+    user.groups.remove(user.team.group)
+    user.team = None
+    user.save(update_fields=["team"])
+
+
+def _team_join(user: User, team: Team) -> None:
+    if user.team_id and user.team_id != team.pk:
+        user.groups.remove(user.team.group)
+    user.groups.add(team.group)
+    user.team = team
+    user.save(update_fields=["team"])
+
+
+@transaction.atomic
+def grant_request(
+    *, user: User, actor: User, role: str = "", team: Team | None = None
+) -> GrantRequest:
+    """An administrator asks for the DPO role or a team for ``user``: nothing changes
+    until a second person confirms (``grant_decide``). Audited."""
+    if bool(role) == (team is not None):
+        raise ValueError("a grant names either a role or a team")
+    if user.jobcenter_id != actor.jobcenter_id or (
+        team is not None and team.jobcenter_id != user.jobcenter_id
+    ):
+        raise GrantRefused(_("Kun medarbejdere og teams i dit eget jobcenter."))
+    kind = GrantRequest.Kind.ROLE if role else GrantRequest.Kind.TEAM
+    existing = GrantRequest.objects.filter(
+        user=user, kind=kind, role=role, team=team, state=GrantRequest.State.PENDING
+    ).first()
+    if existing is not None:
+        return existing  # asked for already: the same request waits
+    grant = GrantRequest.objects.create(
+        jobcenter_id=user.jobcenter_id,
+        user=user,
+        kind=kind,
+        role=role,
+        team=team,
+        requested_by=actor,
+    )
+    audit_record(
+        action=AuditAction.ROLE_GRANT_REQUEST,
+        user=actor,
+        jobcenter_id=user.jobcenter_id,
+        object_type="user",
+        object_id=str(user.pk),
+        details={
+            "grant": grant.pk,
+            "kind": kind,
+            "role": role,
+            "team": team.name if team else None,
+        },
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_decide(*, grant: GrantRequest, actor: User, confirm: bool, note: str = "") -> None:
+    """A second person confirms (the grant takes effect) or rejects it. That person is
+    another administrator or the DPO of the same jobcenter, neither the one who asked
+    nor the one who would get it. Audited."""
+    grant = GrantRequest.objects.select_for_update().get(pk=grant.pk)
+    if grant.state != GrantRequest.State.PENDING:
+        raise GrantRefused(_("Tildelingen er allerede afgjort."))
+    same_jobcenter = actor.jobcenter_id == grant.jobcenter_id
+    if not (actor.has_role(Role.ADMINISTRATOR, Role.DPO) and same_jobcenter):
+        raise GrantRefused(
+            _("Kun en anden administrator eller DPO'en i jobcentret kan afgøre den.")
+        )
+    if actor.pk in {grant.requested_by_id, grant.user_id}:
+        raise GrantRefused(
+            _(
+                "Den, der bad om tildelingen, eller den, der skal have den, kan ikke selv "
+                "bekræfte den."
+            )
+        )
+    grant.state = GrantRequest.State.CONFIRMED if confirm else GrantRequest.State.REJECTED
+    grant.decided_by = actor
+    grant.decided_at = timezone.now()
+    grant.note = note
+    grant.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    if confirm:
+        with groups_change_recorded_by_caller():  # the confirmation below is the record
+            if grant.kind == GrantRequest.Kind.ROLE:
+                role_set(user=grant.user, role=grant.role, actor=actor)
+            else:
+                _team_join(grant.user, grant.team)
+    audit_record(
+        action=AuditAction.ROLE_GRANT_CONFIRM if confirm else AuditAction.ROLE_GRANT_REJECT,
+        user=actor,
+        jobcenter_id=grant.jobcenter_id,
+        object_type="user",
+        object_id=str(grant.user_id),
+        reason=note,
+        details={
+            "grant": grant.pk,
+            "kind": grant.kind,
+            "role": grant.role,
+            "team": grant.team.name if grant.team_id else None,
+            "requested_by": grant.requested_by.get_username(),
         },
     )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/", views.account_security, name="account_security"),
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/recovery-codes/", views.recovery_codes_new, name="recovery_codes_new"),
+    path("grants/", views.grants, name="grants"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("citizens/", include("casework.urls")),
     path("models/", include("prediction.urls")),

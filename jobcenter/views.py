@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -11,15 +11,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jobcenter import two_factor
-from jobcenter.forms import AuthenticatorConfirmForm, SecondFactorForm
+from jobcenter.decorators import jobcenter_role_required
+from jobcenter.forms import AuthenticatorConfirmForm, GrantDecisionForm, SecondFactorForm
 from jobcenter.health import system_health
 from jobcenter.middleware import SECOND_FACTOR_PENDING
+from jobcenter.models import GrantRequest, Role
+from jobcenter.selectors import grant_requests_for
 from jobcenter.services import (
+    GrantRefused,
     auth_login_failed_record,
     auth_login_record,
     auth_logout_record,
     authenticator_enrolment_confirm,
     authenticator_enrolment_start,
+    grant_decide,
     recovery_codes_renew,
     second_factor_verify,
 )
@@ -205,3 +210,39 @@ def recovery_codes_new(request):
         "jobcenter/recovery_codes.html",
         {"codes": codes, "next": reverse("account_security"), "new_authenticator": False},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@jobcenter_role_required(Role.ADMINISTRATOR, Role.DPO)
+def grants(request):
+    """The grants that wait for a second person: the DPO role, or a team's citizens."""
+    if request.method == "POST":
+        form = GrantDecisionForm(request.POST)
+        if form.is_valid():
+            grant = get_object_or_404(
+                GrantRequest,
+                pk=form.cleaned_data["grant"],
+                jobcenter_id=request.user.jobcenter_id,
+            )
+            confirm = form.cleaned_data["decision"] == "confirm"
+            try:
+                grant_decide(
+                    grant=grant,
+                    actor=request.user,
+                    confirm=confirm,
+                    note=form.cleaned_data["note"],
+                )
+            except GrantRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                done = (
+                    _("Bekræftet: %(what)s til %(user)s.")
+                    if confirm
+                    else _("Afvist: %(what)s til %(user)s.")
+                )
+                who = grant.user.get_full_name() or grant.user.get_username()
+                messages.success(request, done % {"what": grant.what(), "user": who})
+            return redirect("grants")
+        messages.error(request, _("Vælg bekræft eller afvis."))
+    return render(request, "jobcenter/grants.html", grant_requests_for(user=request.user))
