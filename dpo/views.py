@@ -38,11 +38,13 @@ from dpo.break_glass import (
 )
 from dpo.csv_export import csv_lines
 from dpo.forms import (
+    AccessReportForm,
     AuditFilterForm,
     BreakGlassReviewForm,
     DpoCitizenSearchForm,
     ReportOptionsForm,
 )
+from dpo.citizens import citizen_get_for_dpo
 from dpo.integrity_checks import integrity_check_pending, integrity_check_request
 from dpo.review import (
     access_report_produce,
@@ -53,7 +55,7 @@ from dpo.review import (
     audit_log_view,
     subject_access_produce,
 )
-from dpo.subject_access import action_label, role_label
+from dpo.access_report import action_label, role_label
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
@@ -277,37 +279,53 @@ def _include_names(request) -> bool:
 
 
 def _access_report(request, citizen_id, output_format: str):
+    """The report for the period asked for, or (a bad period) None and the form with
+    its errors; nothing is recorded for a report not produced."""
+    form = AccessReportForm(request.GET)
+    if not form.is_valid():
+        try:
+            citizen = citizen_get_for_dpo(user=request.user, citizen_id=citizen_id)
+        except Citizen.DoesNotExist as exc:
+            raise Http404 from exc
+        return None, form, citizen
     try:
-        return access_report_produce(
+        report = access_report_produce(
             user=request.user,
             citizen_id=citizen_id,
-            include_names=_include_names(request),
+            include_names=form.cleaned_data["names"],
             output_format=output_format,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
         )
     except Citizen.DoesNotExist as exc:
         raise Http404 from exc
+    return report, form, report.citizen
 
 
-@never_cache
-@require_GET
-@jobcenter_role_required(Role.DPO)
-def access_report(request, citizen_id):
-    report = _access_report(request, citizen_id, "html")
+def _access_report_page(request, citizen_id, output_format: str):
+    report, form, citizen = _access_report(request, citizen_id, output_format)
     return render(
         request,
         "dpo/access_report.html",
-        {
-            "report": report,
-            "report_form": ReportOptionsForm(initial={"names": report.include_names}),
-        },
+        {"report": report, "report_form": form, "citizen": citizen},
+        status=200 if report is not None else 400,
     )
 
 
 @never_cache
 @require_GET
 @jobcenter_role_required(Role.DPO)
+def access_report(request, citizen_id):
+    return _access_report_page(request, citizen_id, "html")
+
+
+@never_cache
+@require_GET
+@jobcenter_role_required(Role.DPO)
 def access_report_pdf(request, citizen_id):
-    report = _access_report(request, citizen_id, "pdf")
+    report, _form, _citizen = _access_report(request, citizen_id, "pdf")
+    if report is None:  # the page, with the form's errors
+        return _access_report_page(request, citizen_id, "pdf")
     content = pdf_from_template("dpo/access_report_pdf.html", {"report": report}, request)
     return pdf_response(content, filename=f"indsigtsrapport-{_stamp()}.pdf")
 

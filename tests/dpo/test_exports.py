@@ -222,8 +222,10 @@ def test_the_subject_access_export_holds_everything(login, dpo, citizen, accesse
     assert shown["model_version"]["number"] == estimate.model_version.number
     assert shown["probability"] == pytest.approx(estimate.probability)
     assert shown["rules"] and all(rule["text_da"] for rule in shown["rules"])
+    actions = [row["action_label"] for row in data["access_report"]["rows"]]
+    assert "Nødadgang" in actions and "Visning af estimat" in actions
     purposes = [row["purpose"] for row in data["access_report"]["rows"]]
-    assert "Nødadgang" in purposes and "Visning af estimat" in purposes
+    assert "Nødadgang: borgeren var ikke i medarbejderens sagsstamme" in purposes
     assert all(row["name"] == "" for row in data["access_report"]["rows"])
     assert data["controller"]["jobcenter"] == "Jobcenter Testby"
     event = AuditEvent.objects.get(action=AuditAction.SUBJECT_ACCESS_EXPORT)
