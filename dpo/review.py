@@ -28,8 +28,8 @@ from audit.selectors import (
 from audit.services import audit_record
 from casework.cpr import Cpr
 from casework.models import Citizen
-from dpo.citizens import citizen_find_by_cpr_for_dpo, citizen_get_for_dpo, citizen_labels
 from dpo.access_report import SEARCH_BEFORE, AccessRow, access_report_rows
+from dpo.citizens import citizen_find_by_cpr_for_dpo, citizen_get_for_dpo, citizen_labels
 from dpo.selectors import citizen_access_events_in_period, citizen_searches_before
 from dpo.subject_access import subject_access_data
 from jobcenter.models import User
@@ -140,7 +140,7 @@ class AccessReport:
     events: int = 0  # the events behind the rows
 
     @property
-    def period(self) -> tuple[datetime.date | datetime.datetime, datetime.date | datetime.datetime] | None:
+    def period(self) -> tuple | None:
         """The period asked for; else the first and last access shown."""
         if self.date_from or self.date_to:
             return self.date_from, self.date_to

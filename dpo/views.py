@@ -31,11 +31,13 @@ from audit.selectors import (
     team_names_for_filter,
 )
 from casework.models import Citizen
+from dpo.access_report import action_label, role_label
 from dpo.break_glass import (
     break_glass_queue_view,
     break_glass_review_record,
     break_glass_unreviewed_count,
 )
+from dpo.citizens import citizen_get_for_dpo
 from dpo.csv_export import csv_lines
 from dpo.forms import (
     AccessReportForm,
@@ -44,7 +46,6 @@ from dpo.forms import (
     DpoCitizenSearchForm,
     ReportOptionsForm,
 )
-from dpo.citizens import citizen_get_for_dpo
 from dpo.integrity_checks import integrity_check_pending, integrity_check_request
 from dpo.review import (
     access_report_produce,
@@ -55,7 +56,6 @@ from dpo.review import (
     audit_log_view,
     subject_access_produce,
 )
-from dpo.access_report import action_label, role_label
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
