@@ -88,7 +88,7 @@ def access_purpose(event, *, after_search: bool) -> str:
     if flags & _BREAK_GLASS_FLAGS:
         return _("Opslag under nødadgang")
     if not event.user_id and not event.username:
-        return _("Systemets egen behandling (fx genberegning af estimat)")
+        return _("Systemets egen behandling")
     if event.role == Role.DPO:
         if event.action in _DPO_REQUESTS:
             return _("Databeskyttelsesrådgiveren besvarer en anmodning om indsigt")

@@ -56,6 +56,7 @@ from dpo.review import (
     audit_log_view,
     subject_access_produce,
 )
+from dpo.subject_access_document import subject_access_document
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
@@ -363,7 +364,12 @@ def subject_access_pdf(request, citizen_id):
     data, report = _subject_access(request, citizen_id, "pdf")
     content = pdf_from_template(
         "dpo/subject_access_pdf.html",
-        {"data": data, "report": report, "generated_at": report.generated_at},
+        {
+            "data": data,
+            "document": subject_access_document(data),
+            "report": report,
+            "generated_at": report.generated_at,
+        },
         request,
     )
     return pdf_response(content, filename=f"indsigt-{_stamp()}.pdf")
