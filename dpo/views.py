@@ -327,7 +327,9 @@ def access_report_pdf(request, citizen_id):
     report, _form, _citizen = _access_report(request, citizen_id, "pdf")
     if report is None:  # the page, with the form's errors
         return _access_report_page(request, citizen_id, "pdf")
-    content = pdf_from_template("dpo/access_report_pdf.html", {"report": report}, request)
+    content = pdf_from_template(
+        "dpo/access_report_pdf.html", {"report": report}, request, accessible=True
+    )
     return pdf_response(content, filename=f"indsigtsrapport-{_stamp()}.pdf")
 
 
@@ -371,5 +373,6 @@ def subject_access_pdf(request, citizen_id):
             "generated_at": report.generated_at,
         },
         request,
+        accessible=True,
     )
     return pdf_response(content, filename=f"indsigt-{_stamp()}.pdf")

@@ -31,7 +31,7 @@ class StaffAdmin(UserAdmin):
         "is_active",
     )
     list_filter = ("jobcenter", "team", "groups", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Jobcenter", {"fields": ("jobcenter", "team")}))
+    fieldsets = (*UserAdmin.fieldsets, ("Jobcenter", {"fields": ("jobcenter", "team", "phone")}))
 
     @admin.display(description=_("rolle"))
     def role_label(self, user) -> str:

@@ -4,7 +4,6 @@ report (HTML and PDF) and the subject access export (JSON and PDF)."""
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -319,7 +318,6 @@ def pdf_text(content: bytes, tmp_path) -> str:
 
     path = tmp_path / "document.pdf"
     path.write_bytes(content)
-    (Path("var") / "last-test.pdf").write_bytes(content)
     return subprocess.run(
         ["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
