@@ -275,7 +275,9 @@ def model_train(request):
     except RegistryRefused as exc:
         messages.error(request, str(exc))
         return redirect("prediction:models")
-    messages.success(request, _("Træningen er i kø eller i gang. Siden opdaterer sig selv."))
+    run = training_run_get(run_id=run.pk) or run  # without a broker it ran already
+    if not run.is_finished:
+        messages.success(request, _("Træningen er i kø eller i gang. Siden opdaterer sig selv."))
     return redirect("prediction:run", run_id=run.pk)
 
 

@@ -588,7 +588,8 @@ def test_a_finished_run_stops_refreshing_and_links_the_version(login, analyst, r
     page = login(analyst).get(reverse("prediction:run", args=[run.pk])).content.decode()
     assert '<meta http-equiv="refresh"' not in page
     assert reverse("prediction:version", args=[version.pk]) in page
-    assert 'value="100"' in page
+    assert f"Version {version.number} er trænet." in page
+    assert "i kø" not in page.lower() and "<progress" not in page
 
 
 def test_a_failed_run_shows_its_message(login, analyst, run):
@@ -608,3 +609,25 @@ def test_no_page_shows_a_citizens_cpr_number(login, manager, citizen, version, r
     for url in _pages(version, run).values():
         page = client.get(url).content.decode()
         assert "1704921234" not in page and "170492-1234" not in page and "170492" not in page
+
+
+def test_a_run_that_finished_at_once_is_not_announced_as_queued(
+    login, analyst, feature_spec, monkeypatch
+):
+    """Without a broker the run is done before the page shows: no "i kø" message."""
+    from prediction import registry
+
+    def run_now(**kwargs):
+        TrainingRun.objects.filter(pk=kwargs["run_id"]).update(
+            state=TrainingRun.State.FAILED, message="too few records to train"
+        )
+
+    monkeypatch.setattr("prediction.tasks.model_retrain_task.delay", run_now)
+    # as in production: the request's transaction commits, and the task runs eagerly
+    monkeypatch.setattr(registry.transaction, "on_commit", lambda callback: callback())
+    response = login(analyst).post(
+        reverse("prediction:train"), {"specification": feature_spec.pk}, follow=True
+    )
+    page = response.content.decode()
+    assert "Træningen mislykkedes." in page
+    assert "i kø eller i gang" not in page
