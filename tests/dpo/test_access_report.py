@@ -2,6 +2,7 @@
 as one row, each access's purpose in words, times in the jobcenter's time zone."""
 
 import datetime
+import re
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -169,3 +170,32 @@ def test_the_event_page_shows_local_time_and_says_so(login, dpo, caseworker, rec
     page = login(dpo).get(reverse("dpo:event", kwargs={"event_id": event.pk})).content.decode()
     assert "14:00:00" in page  # summer time: UTC+2
     assert "Tider er dansk tid (Europe/Copenhagen)." in page
+
+
+def test_local_times_read_in_words_in_both_languages():
+    from django.utils import translation
+
+    from dpo.display import local_date_text, local_datetime_text
+
+    moment = datetime.datetime(2026, 12, 2, 13, 5, tzinfo=datetime.UTC)  # 14.05 in Denmark
+    with translation.override("da"):
+        assert local_datetime_text(moment) == "2. december 2026 kl. 14.05"
+        assert local_datetime_text(moment.isoformat()) == "2. december 2026 kl. 14.05"
+        assert local_date_text("1992-04-17") == "17. april 1992"
+    with translation.override("en"):
+        assert local_datetime_text(moment) == "2 December 2026 at 14:05"
+    assert local_datetime_text(None) == "" and local_date_text("") == ""
+
+
+def test_the_subject_access_pdf_is_tagged_with_its_language(login, dpo, citizen):
+    import zlib
+
+    response = login(dpo).get(reverse("dpo:subject_access_pdf", kwargs={"citizen_id": citizen.pk}))
+    content = response.content
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", response.content, re.S):
+        try:
+            content += zlib.decompress(stream)
+        except zlib.error:
+            continue
+    assert re.search(rb"/Lang\s*\(da\)", content)
+    assert b"/MarkInfo" in content and b"/StructTreeRoot" in content
