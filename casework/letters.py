@@ -3,6 +3,7 @@ what the estimate means and does not mean, the caseworker's own judgement and th
 citizen's rights. Producing it, as HTML or as PDF, is one read and one audit event in
 the same transaction: no event, no letter."""
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
@@ -44,6 +46,19 @@ SOURCE_NAMES = {
     "Egen oplysning": _("Dine egne oplysninger"),
 }
 _MEETING_SOURCE = re.compile(r"^(?P<source>.+), (?P<number>\d+)\. samtale$")
+
+
+def date_text(value: str, language: str) -> str:
+    """An ISO date from a snapshot (``2026-10-01``) as the letter's other dates read
+    (``1. oktober 2026``); anything else as it is."""
+    try:
+        day = datetime.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return value
+    if day is None:
+        return value
+    with translation.override(language):
+        return date_format(day, "DATE_FORMAT")
 
 
 def source_name(source: str, language: str) -> str:
@@ -183,6 +198,8 @@ def letter_produce(
                 row,
                 source=source_name(row.source, language),
                 original_source=source_name(row.original_source, language),
+                date=date_text(row.date, language),
+                original_date=date_text(row.original_date, language),
             )
             for row in inputs
         ]
