@@ -95,6 +95,8 @@ def access_purpose(event, *, after_search: bool) -> str:
         return _("Databeskyttelsesrådgiverens kontrol af loggen")
     if event.role == Role.ANALYST:
         return _("Analytikerens arbejde med modellen")
+    if event.role == Role.MANAGER:
+        return _("Lederens opfølgning på teamets sager")
     if after_search:
         return _("Fundet ved søgning blandt teamets borgere")
     return _("Borger i medarbejderens sagsstamme (teamets borgere)")

@@ -71,6 +71,7 @@ def test_it_names_the_purpose_in_words():
         event(5, at(2026, 12, 2, 10, 1), user_id=2, flags=["outside_caseload"]),
         event(6, at(2026, 12, 2, 12, 0), action=AuditAction.ACCESS_REPORT, role="dpo"),
         event(7, at(2026, 12, 2, 13, 0), user_id=None, username="", role=""),
+        event(8, at(2026, 12, 2, 14, 0), user_id=9, role="manager"),
     ]
     searches = [events[0]]
     rows = access_report_rows(events[1:], include_names=False, searches=searches)
@@ -90,6 +91,7 @@ def test_it_names_the_purpose_in_words():
             "",
         ),
         ("Visning af borger", "Systemets egen behandling", ""),
+        ("Visning af borger", "Lederens opfølgning på teamets sager", ""),
     }
     assert all(r.action not in r.purpose for r in rows)  # no action codes
 
