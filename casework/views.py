@@ -26,7 +26,8 @@ from casework.forms import (
     RuleFeedbackForm,
 )
 from casework.judgements import judgement_record, rule_feedback_record
-from casework.letters import LANGUAGES, letter_produce
+from casework.letter_forms import LetterOptionsForm
+from casework.letters import letter_produce
 from casework.models import Citizen, RiskBand
 from casework.selectors import (
     PanelState,
@@ -360,20 +361,22 @@ def objection_withdraw_view(request, citizen_id):
     )
 
 
-def _letter_language(request) -> str:
-    """The letter's language: ``?language=da|en``, else the user's active language."""
-    asked = request.GET.get("language", "")
-    return asked if asked in LANGUAGES else _language()
+def _letter_options(request) -> tuple[str, bool]:
+    """The letter's language (``?language=da|en``, else the user's active language)
+    and whether the caseworker's own words are quoted (``?own_words=on``)."""
+    return LetterOptionsForm(request.GET).options(default_language=_language())
 
 
 def _letter(request, citizen_id, *, output_format: str, render):
+    language, own_words = _letter_options(request)
     try:
         _, output = letter_produce(
             user=request.user,
             citizen_id=citizen_id,
-            language=_letter_language(request),
+            language=language,
             output_format=output_format,
             render=render,
+            include_own_words=own_words,
         )
     except Citizen.DoesNotExist as exc:
         raise Http404 from exc
@@ -383,22 +386,26 @@ def _letter(request, citizen_id, *, output_format: str, render):
 @require_GET
 def letter(request, citizen_id):
     """The letter to the citizen as a printable page: the page around it in the user's
-    language, the letter itself in the language asked for."""
-    return _letter(
-        request,
-        citizen_id,
-        output_format="html",
-        render=lambda letter: render(request, "casework/letter.html", {"letter": letter}),
-    )
+    language, the letter itself in the language asked for, and the letter's options."""
+
+    def render_page(letter):
+        form = LetterOptionsForm(
+            initial={"language": letter.language, "own_words": letter.include_own_words}
+        )
+        return render(request, "casework/letter.html", {"letter": letter, "form": form})
+
+    return _letter(request, citizen_id, output_format="html", render=render_page)
 
 
 @require_GET
 def letter_pdf(request, citizen_id):
-    """The same letter as a PDF download, wholly in the letter's language."""
+    """The same letter as a tagged PDF download, wholly in the letter's language."""
 
     def render_pdf(letter):
         with translation.override(letter.language):
-            content = pdf_from_template("casework/letter_pdf.html", {"letter": letter}, request)
+            content = pdf_from_template(
+                "casework/letter_pdf.html", {"letter": letter}, request, accessible=True
+            )
         name = "brev" if letter.language == "da" else "letter"
         return pdf_response(content, filename=f"{name}-{letter.produced_at:%Y-%m-%d}.pdf")
 

@@ -1,5 +1,8 @@
 """The log as CSV, streamed: pure functions on events, no database access of their own.
 
+Times are in the jobcenter's time zone (``settings.TIME_ZONE``), with their UTC offset,
+and the column after them names the zone.
+
 Cells are quoted and formula starts neutralised, in the language's spreadsheet
 conventions (``jobcenter.spreadsheets``). The apostrophe before a formula start stays
 visible in a text editor: the price of safety."""
@@ -8,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.utils import timezone
+
 from audit.actions import AuditAction
 from jobcenter.spreadsheets import BOM, csv_safe_cell, spreadsheet_writer
 
 COLUMNS = (
     "occurred_at",
+    "time_zone",
     "chain",
     "sequence",
     "action",
@@ -46,7 +52,8 @@ def _action_label(action: str) -> str:
 
 def event_row(event) -> list[str]:
     values = {
-        "occurred_at": event.occurred_at.isoformat(),
+        "occurred_at": timezone.localtime(event.occurred_at).isoformat(),
+        "time_zone": timezone.get_current_timezone_name(),
         "chain": event.chain,
         "sequence": event.sequence,
         "action": event.action,

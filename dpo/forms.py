@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
@@ -109,3 +110,27 @@ class BreakGlassReviewForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
     )
+
+
+class AccessReportForm(ReportOptionsForm):
+    """The access report's options, by GET: names or not, and the period (local dates,
+    both included; either may be left out)."""
+
+    date_from = forms.DateField(
+        label=_("Fra og med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Til og med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        today = timezone.localdate()
+        if start and start > today:
+            self.add_error("date_from", _("Fra-datoen ligger i fremtiden."))
+        if start and end and start > end:
+            raise forms.ValidationError(
+                _("Perioden slutter, før den begynder: fra-datoen ligger efter til-datoen.")
+            )
+        return cleaned

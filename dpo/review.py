@@ -23,14 +23,15 @@ from audit.selectors import (
     IntegrityStatus,
     audit_event_get_for_dpo,
     audit_events_page,
-    citizen_access_events,
     integrity_status,
 )
 from audit.services import audit_record
 from casework.cpr import Cpr
 from casework.models import Citizen
+from dpo.access_report import SEARCH_BEFORE, AccessRow, access_report_rows
 from dpo.citizens import citizen_find_by_cpr_for_dpo, citizen_get_for_dpo, citizen_labels
-from dpo.subject_access import AccessRow, access_report_rows, subject_access_data
+from dpo.selectors import citizen_access_events_in_period, citizen_searches_before
+from dpo.subject_access import subject_access_data
 from jobcenter.models import User
 
 
@@ -134,29 +135,66 @@ class AccessReport:
     include_names: bool
     generated_at: datetime.datetime
     generated_by: User
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    events: int = 0  # the events behind the rows
 
     @property
-    def period(self) -> tuple[datetime.datetime, datetime.datetime] | None:
+    def period(self) -> tuple | None:
+        """The period asked for; else the first and last access shown."""
+        if self.date_from or self.date_to:
+            return self.date_from, self.date_to
         if not self.rows:
             return None
-        return self.rows[-1].occurred_at, self.rows[0].occurred_at
+        return self.rows[-1].started_at, self.rows[0].occurred_at
+
+
+def _access_rows(*, user, citizen, include_names, date_from=None, date_to=None):
+    events = citizen_access_events_in_period(
+        user=user,
+        citizen_id=citizen.pk,
+        date_from=date_from,
+        date_to=date_to,
+        with_names=include_names,
+    )
+    searches = citizen_searches_before(user=user, events=events, within=SEARCH_BEFORE)
+    return events, access_report_rows(events, include_names=include_names, searches=searches)
 
 
 @transaction.atomic
 def access_report_produce(
-    *, user: User, citizen_id, include_names: bool, output_format: str
+    *,
+    user: User,
+    citizen_id,
+    include_names: bool,
+    output_format: str,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ) -> AccessReport:
-    """A citizen's access report: every recorded access to their data, newest first."""
+    """A citizen's access report: every recorded access to their data in the period
+    (local dates, both included; no date: from the start, or up to now), newest first,
+    repeated views in one visit as one row."""
     citizen = citizen_get_for_dpo(user=user, citizen_id=citizen_id)
-    events = citizen_access_events(user=user, citizen_id=citizen.pk, with_names=include_names)
-    rows = access_report_rows(events, include_names=include_names)
+    events, rows = _access_rows(
+        user=user,
+        citizen=citizen,
+        include_names=include_names,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    details = {"format": output_format, "include_names": include_names, "rows": len(events)}
+    if date_from or date_to:
+        details["period"] = {
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None,
+        }
     audit_record(
         action=AuditAction.ACCESS_REPORT,
         user=user,
         citizen_id=citizen.pk,
         object_type="citizen",
         object_id=str(citizen.pk),
-        details={"format": output_format, "include_names": include_names, "rows": len(rows)},
+        details=details,
     )
     return AccessReport(
         citizen=citizen,
@@ -164,6 +202,9 @@ def access_report_produce(
         include_names=include_names,
         generated_at=timezone.now(),
         generated_by=user,
+        date_from=date_from,
+        date_to=date_to,
+        events=len(events),
     )
 
 
@@ -174,10 +215,11 @@ def subject_access_produce(
     """Everything held about one citizen (GDPR art. 15), as JSON-ready data, and the
     access report it includes (for the PDF)."""
     citizen = citizen_get_for_dpo(user=user, citizen_id=citizen_id)
-    events = citizen_access_events(user=user, citizen_id=citizen.pk, with_names=include_names)
+    events, rows = _access_rows(user=user, citizen=citizen, include_names=include_names)
     report = AccessReport(
         citizen=citizen,
-        rows=access_report_rows(events, include_names=include_names),
+        rows=rows,
+        events=len(events),
         include_names=include_names,
         generated_at=timezone.now(),
         generated_by=user,

@@ -14,15 +14,12 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.apps import apps
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
-from audit.actions import AuditAction
 from casework.models import (
     AssessmentSnapshot,
     Citizen,
@@ -33,14 +30,14 @@ from casework.models import (
     Outcome,
     Spell,
 )
-from jobcenter.models import Role, User
+from dpo.access_report import AccessRow, role_label
+from jobcenter.models import User
 from prediction.artifacts import ArtifactRefused
 from prediction.explanations import tree_rules
 from prediction.models import ModelVersion
 from prediction.selectors import model_compiled
 
 FORMAT = "jobcenter-subject-access/1"
-SYSTEM_ROLE_LABEL = gettext_lazy("System")
 
 # Covered explicitly below, or not the citizen's data (guardian's permission rows).
 _COVERED = {
@@ -54,65 +51,6 @@ _COVERED = {
     CitizenUserObjectPermission,
 }
 _SECRET_FIELD_PARTS = ("encrypted", "cpr_hash", "password")
-
-
-# -- The access report ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccessRow:
-    occurred_at: datetime.datetime
-    action: str
-    purpose: str
-    role: str
-    team: str
-    name: str  # empty unless the DPO chose to include names
-    note: str  # the reason given for break-the-glass access
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["occurred_at"] = self.occurred_at.isoformat()
-        return data
-
-
-def action_label(action: str) -> str:
-    try:
-        return str(AuditAction(action).label)
-    except ValueError:
-        return action
-
-
-def role_label(role: str | None) -> str:
-    if not role:
-        return str(SYSTEM_ROLE_LABEL)
-    try:
-        return str(Role(role).label)
-    except ValueError:
-        return role
-
-
-def _staff_name(event) -> str:
-    user = event.user if event.user_id else None
-    if user is not None:
-        return user.get_full_name() or user.get_username()
-    return event.username
-
-
-def access_report_rows(events, *, include_names: bool) -> list[AccessRow]:
-    """What the citizen's access report shows for each event: when, which role and
-    team, and for what; the member of staff's name only when asked for."""
-    return [
-        AccessRow(
-            occurred_at=event.occurred_at,
-            action=event.action,
-            purpose=action_label(event.action),
-            role=role_label(event.role),
-            team=event.team,
-            name=_staff_name(event) if include_names else "",
-            note=event.reason if event.action == AuditAction.BREAK_GLASS else "",
-        )
-        for event in events
-    ]
 
 
 # -- Plain values -----------------------------------------------------------------------

@@ -31,13 +31,16 @@ from audit.selectors import (
     team_names_for_filter,
 )
 from casework.models import Citizen
+from dpo.access_report import action_label, role_label
 from dpo.break_glass import (
     break_glass_queue_view,
     break_glass_review_record,
     break_glass_unreviewed_count,
 )
+from dpo.citizens import citizen_get_for_dpo
 from dpo.csv_export import csv_lines
 from dpo.forms import (
+    AccessReportForm,
     AuditFilterForm,
     BreakGlassReviewForm,
     DpoCitizenSearchForm,
@@ -53,7 +56,7 @@ from dpo.review import (
     audit_log_view,
     subject_access_produce,
 )
-from dpo.subject_access import action_label, role_label
+from dpo.subject_access_document import subject_access_document
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
@@ -277,38 +280,56 @@ def _include_names(request) -> bool:
 
 
 def _access_report(request, citizen_id, output_format: str):
+    """The report for the period asked for, or (a bad period) None and the form with
+    its errors; nothing is recorded for a report not produced."""
+    form = AccessReportForm(request.GET)
+    if not form.is_valid():
+        try:
+            citizen = citizen_get_for_dpo(user=request.user, citizen_id=citizen_id)
+        except Citizen.DoesNotExist as exc:
+            raise Http404 from exc
+        return None, form, citizen
     try:
-        return access_report_produce(
+        report = access_report_produce(
             user=request.user,
             citizen_id=citizen_id,
-            include_names=_include_names(request),
+            include_names=form.cleaned_data["names"],
             output_format=output_format,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
         )
     except Citizen.DoesNotExist as exc:
         raise Http404 from exc
+    return report, form, report.citizen
 
 
-@never_cache
-@require_GET
-@jobcenter_role_required(Role.DPO)
-def access_report(request, citizen_id):
-    report = _access_report(request, citizen_id, "html")
+def _access_report_page(request, citizen_id, output_format: str):
+    report, form, citizen = _access_report(request, citizen_id, output_format)
     return render(
         request,
         "dpo/access_report.html",
-        {
-            "report": report,
-            "report_form": ReportOptionsForm(initial={"names": report.include_names}),
-        },
+        {"report": report, "report_form": form, "citizen": citizen},
+        status=200 if report is not None else 400,
     )
 
 
 @never_cache
 @require_GET
 @jobcenter_role_required(Role.DPO)
+def access_report(request, citizen_id):
+    return _access_report_page(request, citizen_id, "html")
+
+
+@never_cache
+@require_GET
+@jobcenter_role_required(Role.DPO)
 def access_report_pdf(request, citizen_id):
-    report = _access_report(request, citizen_id, "pdf")
-    content = pdf_from_template("dpo/access_report_pdf.html", {"report": report}, request)
+    report, _form, _citizen = _access_report(request, citizen_id, "pdf")
+    if report is None:  # the page, with the form's errors
+        return _access_report_page(request, citizen_id, "pdf")
+    content = pdf_from_template(
+        "dpo/access_report_pdf.html", {"report": report}, request, accessible=True
+    )
     return pdf_response(content, filename=f"indsigtsrapport-{_stamp()}.pdf")
 
 
@@ -345,7 +366,13 @@ def subject_access_pdf(request, citizen_id):
     data, report = _subject_access(request, citizen_id, "pdf")
     content = pdf_from_template(
         "dpo/subject_access_pdf.html",
-        {"data": data, "report": report, "generated_at": report.generated_at},
+        {
+            "data": data,
+            "document": subject_access_document(data),
+            "report": report,
+            "generated_at": report.generated_at,
+        },
         request,
+        accessible=True,
     )
     return pdf_response(content, filename=f"indsigt-{_stamp()}.pdf")

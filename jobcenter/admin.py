@@ -139,7 +139,7 @@ class StaffAdmin(OwnJobcenterMixin, UserAdmin):
     # confirmation (jobcenter.services.grant_request); the rest applies at once.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personlige oplysninger"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Personlige oplysninger"), {"fields": ("first_name", "last_name", "email", "phone")}),
         (_("Rolle og adgang"), {"fields": ("is_active", "role", "team")}),
         (_("Jobcenter"), {"fields": ("jobcenter",)}),
         (_("Vigtige datoer"), {"fields": ("last_login", "date_joined")}),

@@ -45,6 +45,17 @@ class Team(models.Model):
     group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="team", editable=False
     )
+    phone = models.CharField(
+        _("telefon"),
+        max_length=30,
+        blank=True,
+        help_text=_("Teamets telefonnummer til borgerne; står i brevet til borgeren."),
+    )
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("Teamets e-mailadresse til borgerne; står i brevet til borgeren."),
+    )
 
     class Meta:
         verbose_name = _("team")
@@ -65,6 +76,12 @@ class User(AbstractUser):
     )
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    phone = models.CharField(
+        _("direkte telefon"),
+        max_length=30,
+        blank=True,
+        help_text=_("Står i brevet til borgeren i stedet for teamets nummer."),
     )
 
     class Meta:

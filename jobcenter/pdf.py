@@ -51,20 +51,35 @@ def pdf_unavailable_reason() -> str | None:
     return None
 
 
-def pdf_from_html(html: str) -> bytes:
+# PDF/UA-1: a tagged PDF (structure tree, /MarkInfo) with the document's language
+# (from ``<html lang>``) and title, so a screen reader can read it in order.
+ACCESSIBLE_VARIANT = "pdf/ua-1"
+
+
+def pdf_from_html(html: str, *, accessible: bool = False) -> bytes:
+    """The PDF of ``html``; ``accessible``: tagged for assistive technology (PDF/UA-1),
+    for documents a citizen reads."""
     reason = pdf_unavailable_reason()
     if reason is not None:
         raise PdfUnavailable(reason)
     html_class, fetcher_class = _weasyprint()
-    return html_class(string=html, base_url=None, url_fetcher=fetcher_class()).write_pdf()
+    options = {"pdf_variant": ACCESSIBLE_VARIANT} if accessible else {}
+    document = html_class(string=html, base_url=None, url_fetcher=fetcher_class())
+    return document.write_pdf(**options)
 
 
 def pdf_from_template(
-    template_name: str, context: dict[str, Any], request: HttpRequest | None = None
+    template_name: str,
+    context: dict[str, Any],
+    request: HttpRequest | None = None,
+    *,
+    accessible: bool = False,
 ) -> bytes:
     """The PDF bytes of ``template_name`` rendered with ``context`` (and the request,
     for its language and context processors)."""
-    return pdf_from_html(render_to_string(template_name, context, request=request))
+    return pdf_from_html(
+        render_to_string(template_name, context, request=request), accessible=accessible
+    )
 
 
 def pdf_response(content: bytes, *, filename: str, inline: bool = False) -> HttpResponse:

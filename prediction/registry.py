@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import json
 import logging
 import math
 
@@ -114,6 +115,21 @@ def _fingerprint_lines_by_copy(specification: FeatureSpec) -> bytes | None:
     return data.replace(b"\t", b"\0")
 
 
+def training_unchanged(
+    *, version: ModelVersion, fingerprint: str, parameters: TrainingParameters, scheduled: bool
+) -> bool:
+    """Whether training now would make ``version`` again: the same training data and
+    specification (the fingerprint) and, unless the schedule asks, the same parameters
+    (a schedule always trains with the defaults; an analyst may have chosen others).
+    Then nothing is trained, and the run says nothing changed."""
+    if version.training_fingerprint != fingerprint:
+        return False
+    if scheduled:
+        return True
+    stored = {key: value for key, value in (version.parameters or {}).items() if key != "chosen"}
+    return stored == json.loads(json.dumps(parameters.to_dict()))
+
+
 def training_run_request(
     *,
     specification: FeatureSpec,
@@ -186,10 +202,11 @@ def training_run_execute(*, run_id, parameters: TrainingParameters | None = None
             .order_by("-number")
             .first()
         )
-        if (
-            run.trigger == TrainingRun.Trigger.SCHEDULE
-            and latest is not None
-            and latest.training_fingerprint == fingerprint
+        if latest is not None and training_unchanged(
+            version=latest,
+            fingerprint=fingerprint,
+            parameters=parameters,
+            scheduled=run.trigger == TrainingRun.Trigger.SCHEDULE,
         ):
             _run_update(
                 run.pk,

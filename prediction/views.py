@@ -28,6 +28,7 @@ from jobcenter.charts import calibration_chart_svg, svg_image
 from jobcenter.models import Role
 from jobcenter.selectors import jobcenter_dpo_contacts
 from prediction.artifacts import ArtifactRefused
+from prediction.comparison import model_comparison
 from prediction.explanations import tree_rules
 from prediction.forms import (
     ActivateForm,
@@ -57,6 +58,7 @@ from prediction.registry import (
 from prediction.selectors import (
     feature_specs_list,
     model_compiled,
+    model_version_active,
     model_version_get,
     model_versions_active,
     model_versions_list,
@@ -279,7 +281,9 @@ def model_train(request):
     except RegistryRefused as exc:
         messages.error(request, str(exc))
         return redirect("prediction:models")
-    messages.success(request, _("Træningen er i kø eller i gang. Siden opdaterer sig selv."))
+    run = training_run_get(run_id=run.pk) or run  # without a broker it ran already
+    if not run.is_finished:
+        messages.success(request, _("Træningen er i kø eller i gang. Siden opdaterer sig selv."))
     return redirect("prediction:run", run_id=run.pk)
 
 
@@ -364,6 +368,14 @@ def model_action(request, pk, action):
     if not form.is_valid():
         return _detail_render(request, version, bound={action: form}, status=400)
     data, user = form.cleaned_data, request.user
+    may_activate = version.status in (ModelStatus.APPROVED, ModelStatus.RETIRED)
+    if (
+        action == "activate"
+        and may_activate
+        and _has_role(user, REVIEWER_ROLES)  # the others are refused below, by the service
+        and request.POST.get("confirm") != "yes"
+    ):
+        return _activate_confirm_render(request, version)
     try:
         if action == "approve":
             model_version_approve(
@@ -402,6 +414,31 @@ def model_action(request, pk, action):
     return redirect("prediction:version", pk=version.pk)
 
 
+def _comparison(version, language: str):
+    """The active version of the same specification, and this version beside it (for
+    a version that may still be approved or activated; None otherwise)."""
+    if version.status not in (ModelStatus.CANDIDATE, ModelStatus.APPROVED, ModelStatus.RETIRED):
+        return None, []
+    active = model_version_active(specification_id=version.specification_id)
+    if active is None or active.pk == version.pk:
+        return active, []
+    labels = {
+        item.get("name"): _in({"da": item.get("label_da"), "en": item.get("label_en")}, language)
+        for item in (version.model_card or {}).get("protected") or []
+    }
+    return active, model_comparison(candidate=version, active=active, group_labels=labels)
+
+
+def _activate_confirm_render(request, version):
+    """The step before activation: what changes, and a button that confirms."""
+    active, comparison = _comparison(version, _language())
+    return render(
+        request,
+        "prediction/model_activate_confirm.html",
+        {"version": version, "active": active, "comparison": comparison},
+    )
+
+
 def _detail_render(request, version, *, bound=None, status=200):
     bound = bound or {}
     user = request.user
@@ -421,6 +458,7 @@ def _detail_render(request, version, *, bound=None, status=200):
             allowed.add("activate")
     shown = allowed | set(bound)  # a refused form is shown again with what was written
     gate_failed = not version.quality_gate["passed"]
+    active, comparison = _comparison(version, language)
     actions = {
         name: bound.get(name) or (form(gate_failed=gate_failed) if name == "approve" else form())
         for name, form in ACTIONS.items()
@@ -435,6 +473,8 @@ def _detail_render(request, version, *, bound=None, status=200):
             "trained_by": _staff_name(version.trained_by),
             "reviewed_by": _staff_name(version.reviewed_by) if version.reviewed_at else "",
             "card": _card_view(version, language),
+            "active": active,
+            "comparison": comparison,
             "quality": _quality(version, language),
             "actions": actions,
             "can_review": can_review,

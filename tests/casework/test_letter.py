@@ -60,14 +60,14 @@ def test_it_shows_the_data_the_rules_the_meaning_and_the_judgement_in_danish(
         reason_text="Ny uddannelse",
     )
     before = last_event_id()
-    response = _letter(client, scored)
+    response = _letter(client, scored, own_words="on")
     assert response.status_code == 200
     page = response.content.decode()
     assert '<article id="letter" class="letter" lang="da"' in page
     # The data: label, value, source and date.
     row = re.search(r'<tr id="letter-input-education">(.*?)</tr>', page, re.S).group(1)
     assert "Erhvervsfaglig uddannelse" in row
-    assert "Uddannelsesregisteret" in row and "2026-10-01" in row
+    assert "Uddannelsesregisteret" in row and "1. oktober 2026" in row  # a date in words
     # The estimate, its uncertainty, what it means and does not mean, and the rules.
     assert f"{round(estimate.probability * 100)} %" in page
     assert "Skønnet er ikke en afgørelse." in page
@@ -264,3 +264,120 @@ def test_without_weasyprint_libraries_the_pdf_says_so_and_records_nothing(
     assert "Brug udskriftsversionen" in response.content.decode()
     assert events(AuditAction.LETTER, since=before) == []
     assert _letter(client, scored, "letter").status_code == 200
+
+
+# -- What the citizen needs on paper (issue 13) -------------------------------------------
+
+
+def _judge_seen(client, citizen, **extra):
+    """A judgement beside the estimate the caseworker saw on the citizen page."""
+    assert client.get(citizen_url(citizen)).status_code == 200
+    estimate = Estimate.objects.get()
+    _judge(client, citizen, estimate_id=estimate.pk, agreement="agree", **extra)
+
+
+def _pdf_text(content: bytes, tmp_path, *args: str) -> str:
+    import subprocess
+
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", *args, str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _pdf_catalog(content: bytes) -> bytes:
+    """The PDF's objects, compressed object streams opened (see ``_pdf_pages``)."""
+    text = content
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        try:
+            text += zlib.decompress(stream)
+        except zlib.error:
+            continue
+    return text
+
+
+@pytest.fixture
+def contact(caseworker):
+    team = caseworker.team
+    team.phone, team.email = "96 28 28 28", "team-a@jobcenter.example"
+    team.save()
+    caseworker.phone = "96 28 10 10"
+    caseworker.save()
+    return team
+
+
+@pytest.mark.pdf
+def test_the_pdf_has_the_address_and_the_contact_and_is_tagged(
+    login, caseworker, scored, contact, tmp_path
+):
+    content = _letter(login(caseworker), scored, "letter_pdf", language="da").content
+    text = " ".join(_pdf_text(content, tmp_path).split())
+    assert "Karen Jensen" in text and "7400 Herning" in text  # the address we hold
+    assert "Kontakt din sagsbehandler" in text
+    name = caseworker.get_full_name() or caseworker.username
+    assert name in text and "Team A" in text
+    assert "96 28 10 10" in text and "team-a@jobcenter.example" in text
+    catalog = _pdf_catalog(content)
+    assert re.search(rb"/Lang\s*\(da\)", catalog)
+    assert b"/MarkInfo" in catalog and b"/StructTreeRoot" in catalog
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_last_page_is_not_almost_empty(login, caseworker, scored, contact, language, tmp_path):
+    client = login(caseworker)
+    _judge_seen(client, scored)
+    content = _letter(client, scored, "letter_pdf", language=language).content
+    pages = _page_fill(_pdf_text(content, tmp_path, "-bbox"))
+    assert 1 <= len(pages) <= 2, pages
+    if len(pages) > 1:  # the last page is at least a third full
+        assert pages[-1] >= 0.33, pages
+
+
+def _page_fill(bbox_html: str) -> list[float]:
+    """For each page, how far down its text reaches (0 to 1), leaving out the page
+    number in the footer."""
+    fills = []
+    for page in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', bbox_html, re.S):
+        height, words = float(page[0]), page[1]
+        bottoms = [
+            float(y)
+            for y in re.findall(r'<word [^>]*yMax="([\d.]+)"', words)
+            if float(y) < height * 0.93  # the footer with the page number
+        ]
+        fills.append(max(bottoms, default=0) / height)
+    return fills
+
+
+def test_the_caseworkers_own_words_only_when_chosen(login, caseworker, scored):
+    client = login(caseworker)
+    _judge_seen(client, scored, reason_category="other", reason_text="Ny uddannelse")
+    page = _letter(client, scored).content.decode()
+    assert "Ny uddannelse" not in page
+    assert "Andet" in page  # the category stays
+    assert 'name="own_words"' in page and "checked" not in page.split('name="own_words"')[1][:40]
+    before = last_event_id()
+    page = _letter(client, scored, own_words="on").content.decode()
+    assert 'id="letter-own-words">Ny uddannelse<' in page
+    assert "own_words=on" in page  # the PDF link keeps the choice
+    (event,) = events(since=before)
+    assert event.details["own_words"] is True
+
+
+def test_every_source_is_translated_in_english(login, caseworker, scored):
+    page = _letter(login(caseworker), scored, language="en").content.decode()
+    table = re.search(r'<table id="letter-inputs">(.*?)</table>', page, re.S).group(1)
+    sources = re.findall(r"</td>\s*<td>([^<]*)</td>\s*<td[^>]*>[^<]*</td>\s*</tr>", table)
+    assert sources, table
+    for danish in ("Sagsbehandler", "Fagsystem", "registret", "registeret over"):
+        assert not any(danish in source for source in sources), sources
+    assert "Your caseworker" in table and "case system" in table
+
+
+def test_source_names_are_translated_with_the_meeting():
+    from casework.letters import source_name
+
+    assert source_name("Sagsbehandler, 1. samtale", "da") == "Din sagsbehandler, 1. samtale"
+    assert source_name("Sagsbehandler, 1. samtale", "en") == "Your caseworker, meeting 1"
+    assert source_name("Ukendt kilde", "en") == "Ukendt kilde"

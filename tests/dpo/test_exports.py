@@ -46,7 +46,7 @@ def csv_rows(response) -> list[dict]:
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     # Danish spreadsheet conventions: semicolons, every cell quoted.
-    assert text[1:].startswith('"occurred_at";"chain"')
+    assert text[1:].startswith('"occurred_at";"time_zone";"chain"')
     return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
 
 
@@ -75,6 +75,11 @@ def test_the_csv_export_is_filtered_escaped_and_audited(login, dpo, citizen, cas
     assert rows[0]["hash"] == evil.hash
     assert rows[0]["reason"] == "'=cmd|' /C calc'!A0"
     assert rows[0]["flags"] == "break_glass"
+    # local time, with its offset, and the zone named beside it
+    local = timezone.localtime(evil.occurred_at)
+    assert rows[0]["occurred_at"] == local.isoformat()
+    assert rows[0]["occurred_at"].endswith(("+01:00", "+02:00"))
+    assert rows[0]["time_zone"] == "Europe/Copenhagen"
     assert export.user == dpo and export.citizen_id == citizen.pk
     assert export.details == {"format": "csv", "filters": {"citizen_id": str(citizen.pk)}}
     assert export.hash not in {row["hash"] for row in rows}
@@ -222,8 +227,10 @@ def test_the_subject_access_export_holds_everything(login, dpo, citizen, accesse
     assert shown["model_version"]["number"] == estimate.model_version.number
     assert shown["probability"] == pytest.approx(estimate.probability)
     assert shown["rules"] and all(rule["text_da"] for rule in shown["rules"])
+    actions = [row["action_label"] for row in data["access_report"]["rows"]]
+    assert "Nødadgang" in actions and "Visning af estimat" in actions
     purposes = [row["purpose"] for row in data["access_report"]["rows"]]
-    assert "Nødadgang" in purposes and "Visning af estimat" in purposes
+    assert "Nødadgang: borgeren var ikke i medarbejderens sagsstamme" in purposes
     assert all(row["name"] == "" for row in data["access_report"]["rows"])
     assert data["controller"]["jobcenter"] == "Jobcenter Testby"
     event = AuditEvent.objects.get(action=AuditAction.SUBJECT_ACCESS_EXPORT)
@@ -262,13 +269,19 @@ def test_the_subject_access_pdf_html_holds_the_data(dpo, citizen, accesses, esti
     from django.template.loader import render_to_string
 
     from dpo.review import subject_access_produce
+    from dpo.subject_access_document import subject_access_document
 
     data, report = subject_access_produce(
         user=dpo, citizen_id=citizen.pk, include_names=False, output_format="pdf", language="da"
     )
     html = render_to_string(
         "dpo/subject_access_pdf.html",
-        {"data": data, "report": report, "generated_at": report.generated_at},
+        {
+            "data": data,
+            "document": subject_access_document(data),
+            "report": report,
+            "generated_at": report.generated_at,
+        },
     )
     rule = data["spells"][0]["estimates"][0]["rules"][0]["text_da"]
     for text in ("Karen Jensen", "170492-XXXX", "Dagpenge", "Nødadgang", rule):
@@ -297,4 +310,60 @@ def test_a_semicolon_in_a_reason_never_starts_a_new_cell_in_a_danish_spreadsheet
 
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = b"".join(client.get(EXPORT).streaming_content).decode("utf-8")
-    assert english[1:].startswith('"occurred_at","chain"')
+    assert english[1:].startswith('"occurred_at","time_zone","chain"')
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "document.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_the_subject_access_pdf_reads_like_a_letter_to_the_citizen(
+    login, dpo, citizen, caseworker, accesses, estimate, tmp_path
+):
+    """Plain headings, labelled values, local dates in words; no field dump, no codes,
+    no internal ids, no ISO timestamps (the JSON keeps those)."""
+    import re
+
+    from casework.models import Judgement
+
+    Judgement.objects.create(
+        jobcenter=citizen.jobcenter,
+        spell=estimate.spell,
+        snapshot=estimate.snapshot,
+        estimate=estimate,
+        caseworker=caseworker,
+        risk_band="high",
+        agreement="agree",
+        next_step="guidance",
+    )
+    response = login(dpo).get(report_url(citizen, "subject_access_pdf"))
+    assert response.status_code == 200
+    text = pdf_text(response.content, tmp_path)
+    flat = " ".join(text.split())
+    for wanted in (
+        "Det har jobcentret registreret om dig",
+        "Karen Jensen",
+        "17. april 1992",  # the birth date in words
+        "Faglige vurderinger",
+        "Egen vurdering af risiko",
+        "Høj",
+        "Vejledning",
+        "Sagsbehandler",
+        "Tider er dansk tid (Europe/Copenhagen)",
+        "Nødadgang: borgeren var ikke i medarbejderens sagsstamme",
+        "Borgeren mødte op uden aftale",
+    ):
+        assert wanted in flat, wanted
+    assert re.search(r"\d{1,2}\. [a-zæøå]+ \d{4} kl\. \d{2}\.\d{2}", flat)  # a local time
+    for unwanted in ("{'role'", "risk_band", "snapshot", "caseworker", "spell ", "leaf"):
+        assert unwanted not in flat, unwanted
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", flat), "an ISO date"
+    assert str(citizen.pk) not in flat and estimate.model_version.artifact_sha256 not in flat
+    _, data = subject_json(login(dpo), citizen)  # the JSON keeps the machine form
+    assert data["records"]["judgement"]["rows"][0]["risk_band"] == "high"

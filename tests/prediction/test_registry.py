@@ -316,3 +316,42 @@ def test_an_old_version_without_intervals_is_judged_on_its_point_figures(
     assert version.quality_gate["intervals"] is False
     assert version.quality_gate["better_than_guess"] is True
     registry.model_version_approve(version=version, user=manager)
+
+
+# -- Retraining with the same data (issue 13) ---------------------------------------------
+
+
+def test_retraining_with_the_same_data_and_parameters_makes_no_identical_version(analyst, client):
+    from django.urls import reverse
+
+    from prediction import registry
+    from prediction.models import ModelVersion, TrainingRun
+    from prediction.training import TrainingParameters as _Params
+    from tests.factories import default_feature_spec
+    from tests.prediction.history import history_load
+
+    specification = default_feature_spec()
+    history_load(specification, n=600, seed=5)
+    fast = _Params(max_depths=(3,), leaf_multipliers=(1,), cv_folds=2, leaf_floor=30)
+
+    def train(parameters):
+        run = registry.training_run_request(
+            specification=specification, user=analyst, enqueue=False
+        )
+        return registry.training_run_execute(run_id=run.pk, parameters=parameters)
+
+    first = train(fast)
+    assert first.state == TrainingRun.State.SUCCEEDED
+    again = train(fast)
+    assert again.state == TrainingRun.State.UNCHANGED
+    assert again.model_version == first.model_version
+    assert ModelVersion.objects.filter(specification=specification).count() == 1
+    client.force_login(analyst)
+    page = client.get(reverse("prediction:run", args=[again.pk])).content.decode()
+    assert "Intet er ændret." in page
+    assert f"de samme som for version {first.model_version.number}" in page
+    assert "i kø" not in page.lower()
+    # other parameters are a reason to train
+    other = train(_Params(max_depths=(4,), leaf_multipliers=(1,), cv_folds=2, leaf_floor=30))
+    assert other.state == TrainingRun.State.SUCCEEDED
+    assert other.model_version.number == first.model_version.number + 1

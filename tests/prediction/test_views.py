@@ -486,7 +486,8 @@ def test_activating_a_version_retires_the_active_one(login, analyst, manager, fe
     second = make_version(feature_spec, trained_by=analyst)
     client = login(manager)
     client.post(reverse("prediction:approve", args=[second.pk]), {"note": ""})
-    response = client.post(reverse("prediction:activate", args=[second.pk]), follow=True)
+    url = reverse("prediction:activate", args=[second.pk])
+    response = client.post(url, {"confirm": "yes"}, follow=True)
     assert "Version 2 er nu aktiv og bruges til nye estimater." in _messages(response)
     first.refresh_from_db()
     second.refresh_from_db()
@@ -589,7 +590,8 @@ def test_a_finished_run_stops_refreshing_and_links_the_version(login, analyst, r
     page = login(analyst).get(reverse("prediction:run", args=[run.pk])).content.decode()
     assert '<meta http-equiv="refresh"' not in page
     assert reverse("prediction:version", args=[version.pk]) in page
-    assert 'value="100"' in page
+    assert f"Version {version.number} er trænet." in page
+    assert "i kø" not in page.lower() and "<progress" not in page
 
 
 def test_a_failed_run_shows_its_message(login, analyst, run):
@@ -609,3 +611,81 @@ def test_no_page_shows_a_citizens_cpr_number(login, manager, citizen, version, r
     for url in _pages(version, run).values():
         page = client.get(url).content.decode()
         assert "1704921234" not in page and "170492-1234" not in page and "170492" not in page
+
+
+def test_a_run_that_finished_at_once_is_not_announced_as_queued(
+    login, analyst, feature_spec, monkeypatch
+):
+    """Without a broker the run is done before the page shows: no "i kø" message."""
+    from prediction import registry
+
+    def run_now(**kwargs):
+        TrainingRun.objects.filter(pk=kwargs["run_id"]).update(
+            state=TrainingRun.State.FAILED, message="too few records to train"
+        )
+
+    monkeypatch.setattr("prediction.tasks.model_retrain_task.delay", run_now)
+    # as in production: the request's transaction commits, and the task runs eagerly
+    monkeypatch.setattr(registry.transaction, "on_commit", lambda callback: callback())
+    response = login(analyst).post(
+        reverse("prediction:train"), {"specification": feature_spec.pk}, follow=True
+    )
+    page = response.content.decode()
+    assert "Træningen mislykkedes." in page
+    assert "i kø eller i gang" not in page
+
+
+# -- Approval beside the active version, activation confirmed (issue 13) ------------------
+
+
+def test_a_candidate_is_shown_beside_the_active_version_with_every_difference(
+    login, analyst, manager, feature_spec
+):
+    make_active(feature_spec, trained_by=analyst, reviewer=manager)
+    candidate = make_version(feature_spec, trained_by=analyst)
+    card = candidate.model_card
+    card["metrics"]["auc"] += 0.0123
+    ModelVersion.objects.filter(pk=candidate.pk).update(
+        metrics=candidate.metrics | {"auc": candidate.metrics["auc"] + 0.0123}, model_card=card
+    )
+    page = login(manager).get(reverse("prediction:version", args=[candidate.pk])).content.decode()
+    table = re.search(r'<table class="comparison" id="comparison">(.*?)</table>', page, re.S)
+    assert table, "no comparison with the active version"
+    table = table.group(1)
+    assert "Aktiv: version 1" in table and "Version 2" in table
+    for label in (
+        "AUC (evne til at rangordne)",
+        "Brier-score",
+        "Falsk negativ-rate (FNR)",
+        "Testsager",
+        "Største forskel mellem grupper",
+    ):
+        assert label in table, label
+    assert "+0,012" in table and "(bedre)" in table
+
+
+def test_activation_asks_for_confirmation_first(login, analyst, manager, feature_spec):
+    first = make_active(feature_spec, trained_by=analyst, reviewer=manager)
+    second = make_version(feature_spec, trained_by=analyst)
+    client = login(manager)
+    client.post(reverse("prediction:approve", args=[second.pk]), {"note": ""})
+    url = reverse("prediction:activate", args=[second.pk])
+    response = client.post(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Aktivér version 2?" in page
+    assert "afløser den aktive version 1" in page
+    assert '<input type="hidden" name="confirm" value="yes">' in page
+    assert '<table class="comparison" id="comparison">' in page
+    assert "<script" not in page
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.status == ModelStatus.APPROVED and first.status == ModelStatus.ACTIVE
+    assert (
+        not AuditEvent.objects.filter(action=AuditAction.MODEL_ACTIVATE)
+        .exclude(model_version_id=first.pk)
+        .exists()
+    )
+    client.post(url, {"confirm": "yes"})
+    second.refresh_from_db()
+    assert second.status == ModelStatus.ACTIVE

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobcenter', '0002_role_groups'),
+        ('jobcenter', '0003_contact_fields'),
     ]
 
     operations = [
