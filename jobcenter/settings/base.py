@@ -297,3 +297,26 @@ COCKPIT_FAIRNESS_GAP = envint("COCKPIT_FAIRNESS_GAP_PERCENT", 10) / 100
 COCKPIT_DRIFT_PSI = envint("COCKPIT_DRIFT_PSI_HUNDREDTHS", 25) / 100
 if not 0 < COCKPIT_FAIRNESS_GAP < 1:
     raise ImproperlyConfiguredEnv("COCKPIT_FAIRNESS_GAP_PERCENT: between 1 and 99")
+
+# -- Secure by default (issue 12): key rotation, external audit checkpoints, training
+# pseudonyms. Every key here stays out of the database; production refuses the
+# development defaults. ------------------------------------------------------------------
+
+# The training store knows a casework record by HMAC-SHA256 of its spell's id under this
+# key (prediction.training_store.training_record_pseudonym). Keep it stable: a new key
+# gives every spell a new record id.
+DEV_TRAINING_RECORD_ID_KEY = hashlib.sha256(
+    (_DEV_SEED + ":training-record-id").encode()
+).hexdigest()
+TRAINING_RECORD_ID_KEY = envstr("TRAINING_RECORD_ID_KEY", DEV_TRAINING_RECORD_ID_KEY)
+
+if PRODUCTION:
+    problems = []
+    if TRAINING_RECORD_ID_KEY == DEV_TRAINING_RECORD_ID_KEY or len(TRAINING_RECORD_ID_KEY) < 32:
+        problems.append(
+            "TRAINING_RECORD_ID_KEY is the development default or shorter than 32 characters"
+        )
+    if problems:
+        raise ImproperlyConfiguredEnv(
+            "Refusing to start with DJANGO_ENV=production: " + "; ".join(problems)
+        )

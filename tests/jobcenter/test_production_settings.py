@@ -11,6 +11,7 @@ GOOD = {
     "SECRET_KEY": "x" * 50,
     "CPR_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "CPR_HASH_KEY": "y" * 64,
+    "TRAINING_RECORD_ID_KEY": "t" * 64,
     "ALLOWED_HOSTS": "jobcenter.example.dk",
     "DEBUG": "false",
 }
@@ -57,8 +58,9 @@ def test_it_refuses_debug_on():
 def test_secrets_may_come_from_files(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("z" * 50 + "\n")
-    result = _start({**{k: v for k, v in GOOD.items() if k != "SECRET_KEY"},
-                     "SECRET_KEY_FILE": str(secret)})
+    result = _start(
+        {**{k: v for k, v in GOOD.items() if k != "SECRET_KEY"}, "SECRET_KEY_FILE": str(secret)}
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -66,3 +68,10 @@ def test_a_mistyped_boolean_names_the_variable():
     result = _start({**GOOD, "DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG: expected true/false" in result.stderr
+
+
+def test_it_refuses_the_development_training_pseudonym_key():
+    env = {k: v for k, v in GOOD.items() if k != "TRAINING_RECORD_ID_KEY"}
+    result = _start(env)
+    assert result.returncode != 0
+    assert "TRAINING_RECORD_ID_KEY" in result.stderr
