@@ -302,6 +302,10 @@ if not 0 < COCKPIT_FAIRNESS_GAP < 1:
 # pseudonyms. Every key here stays out of the database; production refuses the
 # development defaults. ------------------------------------------------------------------
 
+# CPR key rotation (casework.key_rotation, ``manage.py rotate_cpr_keys``): the hash keys
+# in use before CPR_HASH_KEY, still searched until every row is rotated, then removed.
+CPR_PREVIOUS_HASH_KEYS = envlist("CPR_PREVIOUS_HASH_KEYS", [])
+
 # The training store knows a casework record by HMAC-SHA256 of its spell's id under this
 # key (prediction.training_store.training_record_pseudonym). Keep it stable: a new key
 # gives every spell a new record id.
@@ -312,6 +316,8 @@ TRAINING_RECORD_ID_KEY = envstr("TRAINING_RECORD_ID_KEY", DEV_TRAINING_RECORD_ID
 
 if PRODUCTION:
     problems = []
+    if any(len(key) < 32 for key in CPR_PREVIOUS_HASH_KEYS):
+        problems.append("CPR_PREVIOUS_HASH_KEYS has a key shorter than 32 characters")
     if TRAINING_RECORD_ID_KEY == DEV_TRAINING_RECORD_ID_KEY or len(TRAINING_RECORD_ID_KEY) < 32:
         problems.append(
             "TRAINING_RECORD_ID_KEY is the development default or shorter than 32 characters"
