@@ -314,8 +314,26 @@ DEV_TRAINING_RECORD_ID_KEY = hashlib.sha256(
 ).hexdigest()
 TRAINING_RECORD_ID_KEY = envstr("TRAINING_RECORD_ID_KEY", DEV_TRAINING_RECORD_ID_KEY)
 
+# Signed checkpoints of every audit chain head, written outside the database
+# (audit.checkpoints) hourly and at every DPO export, and checked by verify_audit. The
+# Ed25519 signing key never goes into the database: a PEM (PKCS#8) or the 32-byte seed in
+# base64, best given as AUDIT_CHECKPOINT_SIGNING_KEY_FILE. AUDIT_CHECKPOINT_PUBLIC_KEY
+# (base64 of the raw public key) lets a host verify without the private key. The
+# directory receives checkpoints.jsonl, only ever appended to; in production put it on
+# an append-only (WORM) store.
+DEV_AUDIT_CHECKPOINT_SIGNING_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256((_DEV_SEED + ":audit-checkpoint").encode()).digest()
+).decode()
+AUDIT_CHECKPOINT_SIGNING_KEY = envstr(
+    "AUDIT_CHECKPOINT_SIGNING_KEY", DEV_AUDIT_CHECKPOINT_SIGNING_KEY
+)
+AUDIT_CHECKPOINT_PUBLIC_KEY = envstr("AUDIT_CHECKPOINT_PUBLIC_KEY")
+AUDIT_CHECKPOINT_DIR = Path(envstr("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+
 if PRODUCTION:
     problems = []
+    if AUDIT_CHECKPOINT_SIGNING_KEY == DEV_AUDIT_CHECKPOINT_SIGNING_KEY:
+        problems.append("AUDIT_CHECKPOINT_SIGNING_KEY is the development default")
     if any(len(key) < 32 for key in CPR_PREVIOUS_HASH_KEYS):
         problems.append("CPR_PREVIOUS_HASH_KEYS has a key shorter than 32 characters")
     if TRAINING_RECORD_ID_KEY == DEV_TRAINING_RECORD_ID_KEY or len(TRAINING_RECORD_ID_KEY) < 32:
