@@ -450,3 +450,31 @@ def checkpoints_for_chain(chain: int, *, limit: int = 50) -> list[dict]:
             }
         )
     return rows[::-1][:limit]
+
+
+# -- The DPO's copy ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def audit_checkpoints_page_view(*, user) -> list[dict]:
+    """The DPO's page of their chain's checkpoints: one AUDIT_VIEW event."""
+    rows = checkpoints_for_chain(user.jobcenter_id)
+    audit_record(
+        action=AuditAction.AUDIT_VIEW,
+        user=user,
+        object_type="audit_log",
+        details={"view": "external_checkpoints", "rows": len(rows)},
+    )
+    return rows
+
+
+@transaction.atomic
+def audit_checkpoints_download_start(*, user) -> AuditEvent:
+    """Records the DPO's download of their chain's checkpoint lines (an AUDIT_EXPORT
+    event) before a line leaves."""
+    return audit_record(
+        action=AuditAction.AUDIT_EXPORT,
+        user=user,
+        object_type="audit_log",
+        details={"format": "external_checkpoints", "file": FILE_NAME},
+    )
