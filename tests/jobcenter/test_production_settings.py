@@ -1,5 +1,6 @@
 """DJANGO_ENV=production refuses to start on the development defaults."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ GOOD = {
     "CPR_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "CPR_HASH_KEY": "y" * 64,
     "TRAINING_RECORD_ID_KEY": "t" * 64,
+    "AUDIT_CHECKPOINT_SIGNING_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
     "ALLOWED_HOSTS": "jobcenter.example.dk",
     "DEBUG": "false",
 }
@@ -75,3 +77,10 @@ def test_it_refuses_the_development_training_pseudonym_key():
     result = _start(env)
     assert result.returncode != 0
     assert "TRAINING_RECORD_ID_KEY" in result.stderr
+
+
+def test_it_refuses_the_development_checkpoint_signing_key():
+    env = {k: v for k, v in GOOD.items() if k != "AUDIT_CHECKPOINT_SIGNING_KEY"}
+    result = _start(env)
+    assert result.returncode != 0
+    assert "AUDIT_CHECKPOINT_SIGNING_KEY" in result.stderr
