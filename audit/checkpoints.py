@@ -342,32 +342,41 @@ def checkpoints_read(path: Path | None = None) -> tuple[dict[int, list[_Segment]
     return segments, breaks, count
 
 
+def _places(segments: list[_Segment]) -> Iterator[tuple[int, str, _Segment]]:
+    """Every (sequence, recorded hash or prefix, segment) the chain's checkpoints
+    recorded, in increasing sequence order, each place once (the earliest checkpoint
+    that recorded it; a head with its whole hash)."""
+    done = 0
+    ordered = sorted(segments, key=lambda g: (g.first if g.hashes else g.sequence, g.line))
+    for segment in ordered:
+        covered = segment.first + len(segment.hashes) // PREFIX  # one past the last prefix
+        for sequence in range(max(segment.first, done + 1), covered):
+            yield sequence, segment.expected(sequence), segment
+            done = sequence
+        if segment.sequence > done:  # a head the prefixes do not reach
+            yield segment.sequence, segment.hash, segment
+            done = segment.sequence
+
+
 def _chain_check(chain: int, segments: list[_Segment]) -> ChainBreak | None:
-    """Walks the chain's events once, in sequence order, against every place the
-    checkpoints recorded; the first place that differs is the break."""
-    expected: dict[int, tuple[str, _Segment]] = {}
-    for segment in segments:
-        for sequence in range(segment.first, segment.first + len(segment.hashes) // PREFIX):
-            expected.setdefault(sequence, (segment.expected(sequence), segment))
-        if segment.sequence > 0:  # the head itself, with its whole hash
-            expected.setdefault(segment.sequence, (segment.hash, segment))
-    if not expected:
-        return None
-    events = AuditEvent.objects.filter(chain=chain, sequence__lte=max(expected))
-    rows = events.order_by("sequence").values_list("sequence", "hash", "id")
-    stored = {}
-    first_stored = None
-    for sequence, stored_hash, event_id in rows.iterator(chunk_size=20_000):
-        if first_stored is None:
-            first_stored = sequence
-        if sequence in expected:
-            stored[sequence] = (stored_hash, event_id)
-    for sequence in sorted(expected):
+    """Walks the chain's events once, in sequence order, beside every place the
+    checkpoints recorded (both streams in order: memory stays flat however long the
+    log); the first place that differs is the break."""
+    events = AuditEvent.objects.filter(chain=chain)
+    first_stored = events.order_by("sequence").values_list("sequence", flat=True).first()
+    rows = iter(
+        events.order_by("sequence")
+        .values_list("sequence", "hash", "id")
+        .iterator(chunk_size=20_000)
+    )
+    row = next(rows, None)
+    for sequence, recorded, segment in _places(segments):
         if first_stored is not None and sequence < first_stored:
             continue  # removed by retention, which the chain's own checkpoints cover
-        recorded, segment = expected[sequence]
+        while row is not None and row[0] < sequence:
+            row = next(rows, None)
         where = f"checkpoint of {segment.written_at} ({FILE_NAME} line {segment.line})"
-        if sequence not in stored:
+        if row is None or row[0] != sequence:
             return ChainBreak(
                 chain,
                 sequence,
@@ -375,7 +384,7 @@ def _chain_check(chain: int, segments: list[_Segment]) -> ChainBreak | None:
                 EXTERNAL_MISSING,
                 f"{where} recorded hash {recorded[:PREFIX]}; the database has no such event",
             )
-        stored_hash, event_id = stored[sequence]
+        _, stored_hash, event_id = row
         if not stored_hash.startswith(recorded):
             return ChainBreak(
                 chain,

@@ -192,3 +192,49 @@ def test_a_checkpointed_event_that_is_gone_is_named(caseworker):
         )
     (broken,) = audit_external_checkpoints_verify().breaks
     assert broken.problem == EXTERNAL_MISSING and broken.sequence == last.sequence
+
+
+def test_retention_after_a_checkpoint_is_not_tampering(jobcenter):
+    import datetime
+
+    from django.utils import timezone
+
+    from audit.integrity import audit_retention_apply
+
+    now = timezone.now()
+    for days in (900, 800, 10, 5):
+        record(jobcenter_id=jobcenter.pk, at=now - datetime.timedelta(days=days))
+    audit_external_checkpoint_write(reason="hourly")
+    (done,) = [r for r in audit_retention_apply(months=24) if r.chain == jobcenter.pk]
+    assert done.deleted >= 2
+    audit_external_checkpoint_write(reason="hourly")
+    assert audit_external_checkpoints_verify().breaks == []
+    ok, out = _verify_audit()
+    assert ok, out
+
+
+def test_places_are_each_recorded_once_in_order():
+    from audit.checkpoints import _places, _Segment
+
+    first = _Segment(
+        line=1,
+        written_at="t1",
+        first=1,
+        sequence=3,
+        hash="c" * 64,
+        hashes="a" * 16 + "b" * 16 + "c" * 16,
+    )
+    again = _Segment(line=2, written_at="t2", first=4, sequence=3, hash="c" * 64, hashes="")
+    later = _Segment(
+        line=3,
+        written_at="t3",
+        first=2,
+        sequence=5,
+        hash="e" * 64,
+        hashes="b" * 16 + "c" * 16 + "d" * 16 + "e" * 16,
+    )
+    places = [
+        (sequence, recorded[:1], segment.line)
+        for sequence, recorded, segment in _places([later, again, first])
+    ]
+    assert places == [(1, "a", 1), (2, "b", 1), (3, "c", 1), (4, "d", 3), (5, "e", 3)]
