@@ -63,8 +63,8 @@ RUN python -m compileall -q /app
 RUN groupadd --system --gid 10001 jobcenter \
     && useradd --system --uid 10001 --gid jobcenter --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin jobcenter \
-    && mkdir -p /app/var \
-    && chown jobcenter:jobcenter /app/var
+    && mkdir -p /app/var/audit-checkpoints \
+    && chown -R jobcenter:jobcenter /app/var
 USER jobcenter
 
 EXPOSE 8000

@@ -34,9 +34,22 @@ INTEGRITY_FLAG = "integrity_broken"
 # -- Verification --------------------------------------------------------------------------
 
 
+def audit_log_verify_all() -> VerificationResult:
+    """The chain itself (``audit_log_verify``) and then the database against the signed
+    checkpoints outside it (``audit.checkpoints``), which read first the file and then
+    the database, so every checkpoint names committed events."""
+    from audit.checkpoints import audit_external_checkpoints_verify, verification_add_external
+
+    external = audit_external_checkpoints_verify()
+    result = audit_log_verify()
+    verification_add_external(result, external)
+    return result
+
+
 def audit_chain_verify() -> VerificationResult:
-    """Verifies every chain of the log (reads only)."""
-    return audit_log_verify()
+    """Verifies every chain of the log, and the log against the external checkpoints
+    (reads only)."""
+    return audit_log_verify_all()
 
 
 def audit_verification_record() -> tuple[VerificationResult, AuditEvent]:
@@ -44,7 +57,7 @@ def audit_verification_record() -> tuple[VerificationResult, AuditEvent]:
     jobcenter's chain an AUDIT_VERIFY event with that chain's part of it (what the
     jobcenter's DPO is shown), and one for the whole log (what an administrator is
     shown), each flagged when broken. Returns the result and the whole log's event."""
-    result = audit_log_verify()
+    result = audit_log_verify_all()
     if not result.ok:
         logger.error("Audit log verification failed: %s", result.first_break.describe())
     with transaction.atomic():

@@ -44,6 +44,10 @@ CHECKPOINT_MISMATCH = "checkpoint_mismatch"
 CHECKPOINT_MISSING = "checkpoint_missing"
 HEAD_MISMATCH = "head_mismatch"
 HEAD_MISSING = "head_missing"
+# Against the signed checkpoints outside the database (audit.checkpoints).
+EXTERNAL_MISMATCH = "external_checkpoint_mismatch"
+EXTERNAL_MISSING = "external_checkpoint_missing"
+EXTERNAL_FORGED = "external_checkpoint_forged"
 
 PROBLEMS = {
     CONTENT_ALTERED: "the stored hash does not match the event's content (altered)",
@@ -54,6 +58,14 @@ PROBLEMS = {
     CHECKPOINT_MISSING: "a checkpoint used to anchor the chain is not in the chain",
     HEAD_MISMATCH: "the chain head does not match the last event (events missing at the end)",
     HEAD_MISSING: "events exist for a chain that has no head",
+    EXTERNAL_MISMATCH: (
+        "the event's hash differs from the one a signed external checkpoint recorded "
+        "(events removed, inserted or altered and the chain re-hashed)"
+    ),
+    EXTERNAL_MISSING: (
+        "a signed external checkpoint recorded an event here that the database no longer has"
+    ),
+    EXTERNAL_FORGED: "an external checkpoint is forged or damaged",
 }
 
 
@@ -96,7 +108,7 @@ class ChainBreak:
     detail: str = ""
 
     def describe(self) -> str:
-        where = f"chain {self.chain}"
+        where = f"chain {self.chain}" if self.chain >= 0 else "external checkpoints"
         if self.sequence is not None:
             where += f", sequence {self.sequence}"
         if self.event_id is not None:
@@ -116,6 +128,8 @@ class VerificationResult:
     heads: dict[int, dict[str, Any]] = field(default_factory=dict)
     # Per chain: how many events were checked.
     counts: dict[int, int] = field(default_factory=dict)
+    # How many signed external checkpoint lines were checked (None: not checked).
+    external_checkpoints: int | None = None
 
     @property
     def first_break(self) -> ChainBreak | None:
@@ -161,6 +175,7 @@ class VerificationResult:
             "events": self.events,
             "seconds": round(self.seconds, 3),
             "broken_chains": len(self.breaks),
+            "external_checkpoints": self.external_checkpoints,
             "first_break": asdict(self.first_break) if self.first_break else None,
             "heads": {str(chain): head for chain, head in sorted(self.heads.items())},
         }

@@ -4,6 +4,14 @@ so an exact number can be found without decrypting anything).
 
 A CPR number never goes into a URL, a log line or an error message: errors here say what
 is wrong without repeating the number.
+
+Keys rotate together as a *keyset*: the newest Fernet key (``CPR_ENCRYPTION_KEYS[0]``)
+and the current hash key (``CPR_HASH_KEY``). Each citizen row records the id of the
+keyset its token and hash were made with (``Citizen.cpr_keyset``). While a rotation is
+under way the previous hash keys stay configured (``CPR_PREVIOUS_HASH_KEYS``) and an
+exact search looks under every hash key (``cpr_hashes``), so rows rotated and rows not
+yet rotated are both found; ``rotate_cpr_keys`` (casework.key_rotation) moves every row
+to the current keyset. See docs/operations.md.
 """
 
 import datetime
@@ -102,6 +110,36 @@ def cpr_rotate(token: str) -> str:
     return _fernet(tuple(settings.CPR_ENCRYPTION_KEYS)).rotate(token.encode()).decode()
 
 
+def _hash_keys() -> list[str]:
+    """The current hash key first, then the previous ones still searched."""
+    return [settings.CPR_HASH_KEY, *getattr(settings, "CPR_PREVIOUS_HASH_KEYS", ())]
+
+
+def _keyed_hash(key: str, cpr: Cpr) -> str:
+    return hmac.new(key.encode(), cpr.digits.encode(), hashlib.sha256).hexdigest()
+
+
 def cpr_hash(cpr: Cpr) -> str:
-    key = settings.CPR_HASH_KEY.encode()
-    return hmac.new(key, cpr.digits.encode(), hashlib.sha256).hexdigest()
+    """The hash under the current key: what a new or rotated row stores."""
+    return _keyed_hash(settings.CPR_HASH_KEY, cpr)
+
+
+def cpr_hashes(cpr: Cpr) -> list[str]:
+    """The hash under every configured hash key, current first: what an exact search
+    looks for, so it finds a row whether or not a rotation has reached it yet."""
+    return list(dict.fromkeys(_keyed_hash(key, cpr) for key in _hash_keys()))
+
+
+def cpr_keyset_id() -> str:
+    """A short, non-secret id of the current keyset (newest encryption key and current
+    hash key), stored per row: an HMAC under the hash key, so it reveals neither key."""
+    material = b"cpr-keyset\n" + settings.CPR_ENCRYPTION_KEYS[0].encode()
+    return hmac.new(settings.CPR_HASH_KEY.encode(), material, hashlib.sha256).hexdigest()[:16]
+
+
+def cpr_rekey(token: str) -> tuple[str, str]:
+    """A token re-encrypted under the newest key and the number's hash under the current
+    key: one row's rotation. Raises ``cryptography.fernet.InvalidToken`` for a token no
+    configured key can read."""
+    cpr = cpr_decrypt(token)
+    return cpr_encrypt(cpr), cpr_hash(cpr)

@@ -20,6 +20,9 @@ class Citizen(models.Model):
     jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
     cpr_encrypted = models.TextField(_("CPR-nummer (krypteret)"), editable=False)
     cpr_hash = models.CharField(_("CPR-nummer (nøglehash)"), max_length=64, editable=False)
+    # The keyset the token and the hash were made with (casework.cpr.cpr_keyset_id);
+    # empty for rows from before keysets were recorded. See rotate_cpr_keys.
+    cpr_keyset = models.CharField(_("nøglesæt"), max_length=16, blank=True, editable=False)
     name = models.CharField(_("navn"), max_length=200)
     birth_date = models.DateField(_("fødselsdato"), editable=False)
     gender = models.CharField(

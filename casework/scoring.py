@@ -34,6 +34,7 @@ from prediction.selectors import (
     scoring_control,
 )
 from prediction.services import RecordIn, UpsertCounts, training_records_upsert
+from prediction.training_store import training_record_pseudonym, training_records_pseudonymise
 
 logger = logging.getLogger(__name__)
 
@@ -225,9 +226,7 @@ def _estimates_copy(version_id, snapshot_ids, spell_ids, probability, bands, lea
         )
 
 
-def _closed_records(
-    specification_id: int, specification, as_of_before=None
-) -> Iterator[RecordIn]:
+def _closed_records(specification_id: int, specification, as_of_before=None) -> Iterator[RecordIn]:
     snapshots = _current_snapshots(specification_id=specification_id, open_spells=False)
     if as_of_before is not None:
         snapshots = snapshots.filter(as_of__lt=as_of_before)
@@ -239,7 +238,7 @@ def _closed_records(
     for spell_id, as_of, values, outcome in rows:
         inputs, protected = _parts(specification, values)
         yield RecordIn(
-            record_id=str(spell_id),
+            record_id=training_record_pseudonym(spell_id),
             as_of=as_of,
             inputs=inputs,
             protected=protected,
@@ -251,20 +250,21 @@ def training_store_feed(
     *, specification_id: int | None = None, as_of_before=None
 ) -> dict[str, UpsertCounts]:
     """Hands every closed spell's snapshot and 12-month outcome to the engine's training
-    store (record id = the spell's id; no names, no CPR numbers). Re-running changes
-    only what changed. ``as_of_before`` leaves out the spells assessed from that day on
-    (the demo keeps its period of use out of the training data)."""
+    store (record id = a keyed pseudonym of the spell's id, see
+    ``prediction.training_store.training_record_pseudonym``; no names, no CPR numbers).
+    Re-running changes only what changed. ``as_of_before`` leaves out the spells
+    assessed from that day on (the demo keeps its period of use out of the training
+    data)."""
     specifications = FeatureSpec.objects.all()
     if specification_id is not None:
         specifications = specifications.filter(pk=specification_id)
     results = {}
     for feature_spec in specifications:
         with transaction.atomic():
+            training_records_pseudonymise(specification=feature_spec)
             results[str(feature_spec)] = training_records_upsert(
                 specification=feature_spec,
-                records=_closed_records(
-                    feature_spec.pk, feature_spec.specification, as_of_before
-                ),
+                records=_closed_records(feature_spec.pk, feature_spec.specification, as_of_before),
                 source=TrainingRecord.Source.CASEWORK,
             )
     return results

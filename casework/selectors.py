@@ -1,5 +1,6 @@
 """Reads that views and the API share, already filtered by what the user may see."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, QuerySet
@@ -225,18 +226,23 @@ def break_glass_current(*, user: User, citizen_id) -> BreakGlassAccess | None:
     )
 
 
-def citizen_by_cpr_hash(*, user: User, cpr_hash: str) -> Citizen | None:
-    """A citizen of the user's own jobcenter by the CPR number's keyed hash, whether or
-    not the user may see them: only for breaking the glass, which is audited."""
+def citizen_by_cpr_hash(*, user: User, cpr_hashes: Sequence[str]) -> Citizen | None:
+    """A citizen of the user's own jobcenter by the CPR number's keyed hash (under any
+    configured key: ``casework.cpr.cpr_hashes``), whether or not the user may see them:
+    only for breaking the glass, which is audited."""
     if user.jobcenter_id is None:
         return None
-    return Citizen.objects.filter(jobcenter_id=user.jobcenter_id, cpr_hash=cpr_hash).first()
+    return Citizen.objects.filter(
+        jobcenter_id=user.jobcenter_id, cpr_hash__in=list(cpr_hashes)
+    ).first()
 
 
-def citizen_search_for_user(*, user: User, name: str = "", cpr_hash: str = "") -> QuerySet:
+def citizen_search_for_user(
+    *, user: User, name: str = "", cpr_hashes: Sequence[str] = ()
+) -> QuerySet:
     citizens = citizens_visible_to(user=user)
-    if cpr_hash:
-        return citizens.filter(cpr_hash=cpr_hash)
+    if cpr_hashes:
+        return citizens.filter(cpr_hash__in=list(cpr_hashes))
     if name:
         return citizens.filter(name__icontains=name.strip()).order_by("name")[:50]
     return citizens.none()

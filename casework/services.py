@@ -9,13 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from casework.cpr import Cpr, cpr_encrypt, cpr_hash, cpr_parse
+from casework.cpr import Cpr, cpr_encrypt, cpr_hash, cpr_hashes, cpr_keyset_id, cpr_parse
 from casework.display import inputs_hash
 from casework.models import (
     AssessmentSnapshot,
@@ -67,10 +67,16 @@ def citizen_create(
     actor: User | None = None,
 ) -> Citizen:
     parsed = cpr if isinstance(cpr, Cpr) else cpr_parse(cpr)
+    previous = cpr_hashes(parsed)[1:]
+    if previous and Citizen.objects.filter(jobcenter=jobcenter, cpr_hash__in=previous).exists():
+        # During a key rotation the same number may still be stored under an old key,
+        # where the unique constraint cannot see it.
+        raise IntegrityError("citizen_unique_cpr: the citizen exists (under a previous key)")
     citizen = Citizen.objects.create(
         jobcenter=jobcenter,
         cpr_encrypted=cpr_encrypt(parsed),
         cpr_hash=cpr_hash(parsed),
+        cpr_keyset=cpr_keyset_id(),
         name=name,
         birth_date=parsed.birth_date,
         gender=parsed.gender,
@@ -265,7 +271,7 @@ def citizen_search(*, user: User, query: str) -> list[Citizen]:
         parsed = None
     if parsed is not None:
         kind = "cpr"
-        results = list(citizen_search_for_user(user=user, cpr_hash=cpr_hash(parsed)))
+        results = list(citizen_search_for_user(user=user, cpr_hashes=cpr_hashes(parsed)))
     else:
         kind = "name"
         results = list(citizen_search_for_user(user=user, name=query)) if query else []
@@ -368,10 +374,10 @@ def break_glass_grant(
         errors["reason_text"] = _("Skriv, hvorfor du skal se borgeren.")
     if errors:
         raise ValidationError(errors)
-    citizen = citizen_by_cpr_hash(user=user, cpr_hash=cpr_hash(parsed))
+    citizen = citizen_by_cpr_hash(user=user, cpr_hashes=cpr_hashes(parsed))
     if citizen is None:
         raise ValidationError({"cpr": _("Der er ingen borger med dette CPR-nummer i jobcentret.")})
-    if citizen_search_for_user(user=user, cpr_hash=citizen.cpr_hash).exists():
+    if citizen_search_for_user(user=user, cpr_hashes=[citizen.cpr_hash]).exists():
         return citizen, None
     now = timezone.now()
     access = BreakGlassAccess.objects.create(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from casework.cpr import Cpr, cpr_hash
+from casework.cpr import Cpr, cpr_hashes
 from casework.models import Citizen
 from jobcenter.models import User
 
@@ -26,7 +26,9 @@ def citizen_get_for_dpo(*, user: User, citizen_id) -> Citizen:
 def citizen_find_by_cpr_for_dpo(*, user: User, cpr: Cpr) -> Citizen | None:
     if user.jobcenter_id is None:
         return None
-    return Citizen.objects.filter(jobcenter_id=user.jobcenter_id, cpr_hash=cpr_hash(cpr)).first()
+    return Citizen.objects.filter(
+        jobcenter_id=user.jobcenter_id, cpr_hash__in=cpr_hashes(cpr)
+    ).first()
 
 
 def citizen_labels(*, user: User, citizen_ids: Iterable) -> dict:

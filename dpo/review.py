@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
+from audit.checkpoints import audit_external_checkpoint_on_commit
 from audit.keyset import Cursor, KeysetPage
 from audit.models import AuditEvent
 from audit.selectors import (
@@ -119,6 +120,7 @@ def audit_export_start(*, user: User, filters: AuditFilters) -> AuditEvent:
     citizen filter outside the reader's jobcenter raises ``Citizen.DoesNotExist``."""
     if filters.citizen_id:
         citizen_get_for_dpo(user=user, citizen_id=filters.citizen_id)
+    audit_external_checkpoint_on_commit(reason="dpo_export", user=user)
     return audit_record(
         action=AuditAction.AUDIT_EXPORT,
         user=user,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dpo import views
+from dpo import checkpoint_views, views
 
 app_name = "dpo"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("break-glass/<int:event_id>/", views.break_glass_queue, name="break_glass_review"),
     path("events/<int:event_id>/", views.event_detail, name="event"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("checkpoints/", checkpoint_views.checkpoints, name="checkpoints"),
+    path("checkpoints.jsonl", checkpoint_views.checkpoints_download, name="checkpoints_download"),
     path(
         "citizens/<uuid:citizen_id>/access-report/",
         views.access_report,

@@ -65,6 +65,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=5),
         "options": {"expires": 6 * 60 * 60},
     },
+    # Signed checkpoints of every audit chain head, outside the database (hourly; the
+    # DPO's exports write one too), so a rewritten chain cannot pass verify_audit.
+    "audit-hourly-external-checkpoint": {
+        "task": "audit.tasks.audit_external_checkpoint_task",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 50 * 60},
+    },
     "audit-nightly-verify": {
         "task": "audit.tasks.audit_verify_task",
         "schedule": crontab(minute=30, hour=4),

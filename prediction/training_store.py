@@ -6,12 +6,21 @@ database does that work instead: ``COPY (SELECT ...) TO STDOUT`` with one text c
 per input and protected attribute (``inputs ->> 'name'``), parsed by pandas' C reader.
 Other databases (the embedded SQLite) go through the ORM. Both give the same frame, in
 record-id order; a test holds them to that.
+
+A record fed from casework is known by a keyed pseudonym of its spell
+(``training_record_pseudonym``: HMAC-SHA256 with ``TRAINING_RECORD_ID_KEY``, a key kept
+out of the database), never by the spell's own id, so the training data cannot be
+linked back to a spell without the key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection
 
 from jobcenter.bulk import text_table_by_copy
@@ -23,6 +32,32 @@ from prediction.frames import (
     text_or_none,
 )
 from prediction.models import FeatureSpec, TrainingRecord
+
+
+def training_record_pseudonym(spell_id) -> str:
+    """The training store's id for a spell: HMAC-SHA256 of the spell's id under
+    ``TRAINING_RECORD_ID_KEY``, in hex. The same spell and key give the same id (so
+    re-feeding updates the record); without the key it does not lead back to the spell."""
+    key = settings.TRAINING_RECORD_ID_KEY.encode()
+    return hmac.new(key, str(spell_id).encode(), hashlib.sha256).hexdigest()
+
+
+def training_records_pseudonymise(*, specification: FeatureSpec) -> int:
+    """Renames the casework records still stored under their spell's own id (fed
+    before the pseudonym existed) to the pseudonym, in the caller's transaction, so the
+    next feed updates them instead of adding a second copy. Returns how many. A spell id
+    is a UUID with dashes; a pseudonym is plain hex."""
+    legacy = list(
+        TrainingRecord.objects.filter(
+            specification=specification,
+            source=TrainingRecord.Source.CASEWORK,
+            record_id__contains="-",
+        ).only("pk", "record_id")
+    )
+    for record in legacy:
+        record.record_id = training_record_pseudonym(record.record_id)
+    TrainingRecord.objects.bulk_update(legacy, ["record_id"], batch_size=2_000)
+    return len(legacy)
 
 
 def training_frame(*, specification: FeatureSpec) -> Frame:

@@ -138,3 +138,10 @@ def _language_reset():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_dir(settings, tmp_path):
+    """Each test writes its external audit checkpoints (audit.checkpoints) to its own
+    directory: lines written for another test's database would not match this one."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"

@@ -23,7 +23,7 @@ from django.db import IntegrityError, models, transaction
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from casework.cpr import Cpr, cpr_encrypt, cpr_hash
+from casework.cpr import Cpr, cpr_encrypt, cpr_hash, cpr_keyset_id
 from casework.demo import figures as fig
 from casework.demo.generation import DemoData, demo_data_generate
 from casework.demo.population import staff_names_draw
@@ -269,6 +269,7 @@ def _citizens_write(*, data: DemoData, jobcenter: Jobcenter) -> None:
                 "jobcenter_id": itertools.repeat(jobcenter.pk),
                 "cpr_encrypted": [cpr_encrypt(cpr) for cpr in cprs[part]],
                 "cpr_hash": [cpr_hash(cpr) for cpr in cprs[part]],
+                "cpr_keyset": itertools.repeat(cpr_keyset_id()),
                 "name": c.names[part],
                 "birth_date": _dates(c.birth[part]),
                 "gender": np.where(c.male[part], "male", "female").tolist(),

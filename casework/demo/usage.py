@@ -150,8 +150,8 @@ def demo_usage_create(*, jobcenter, version, today: datetime.date, seed: int) ->
             )
         )
         when.append(as_of[i] + datetime.timedelta(days=int(delay[i])))
-    created = Judgement.objects.bulk_create(judgements, batch_size=5_000)
-    _backdate(Judgement, [j.pk for j in created], when, "created_at")
+    # Judgements are append-only in the database (casework/db.py): stamped before insert.
+    created = _bulk_create_stamped(Judgement, judgements, when, "created_at")
 
     objecting = sorted({citizens[i] for i in np.flatnonzero(rng.random(len(p)) < OBJECTION_SHARE)})
     first_caseworker = next(int(c) for c in caseworkers if c is not None)
@@ -193,6 +193,20 @@ def demo_usage_create(*, jobcenter, version, today: datetime.date, seed: int) ->
     made = AssessmentSnapshot.objects.bulk_create(corrections)
     _backdate(AssessmentSnapshot, [s.pk for s in made], correction_days, "created_at")
     return {"judgements": len(created), "objections": len(objections), "corrections": len(made)}
+
+
+def _bulk_create_stamped(model, objects: list, days: list[datetime.date], field: str) -> list:
+    """Like ``_backdate``, for a table whose rows cannot be updated: the field's
+    ``auto_now_add`` is set aside for this one insert, so the given times are kept."""
+    zone = timezone.get_current_timezone()
+    for obj, day in zip(objects, days, strict=True):
+        setattr(obj, field, datetime.datetime.combine(day, datetime.time(10), tzinfo=zone))
+    model_field = model._meta.get_field(field)
+    model_field.auto_now_add = False
+    try:
+        return model.objects.bulk_create(objects, batch_size=5_000)
+    finally:
+        model_field.auto_now_add = True
 
 
 def _backdate(model, pks: list, days: list[datetime.date], field: str) -> None:

@@ -348,3 +348,50 @@ COCKPIT_FAIRNESS_GAP = envint("COCKPIT_FAIRNESS_GAP_PERCENT", 10) / 100
 COCKPIT_DRIFT_PSI = envint("COCKPIT_DRIFT_PSI_HUNDREDTHS", 25) / 100
 if not 0 < COCKPIT_FAIRNESS_GAP < 1:
     raise ImproperlyConfiguredEnv("COCKPIT_FAIRNESS_GAP_PERCENT: between 1 and 99")
+
+# -- Secure by default (issue 12): key rotation, external audit checkpoints, training
+# pseudonyms. Every key here stays out of the database; production refuses the
+# development defaults. ------------------------------------------------------------------
+
+# CPR key rotation (casework.key_rotation, ``manage.py rotate_cpr_keys``): the hash keys
+# in use before CPR_HASH_KEY, still searched until every row is rotated, then removed.
+CPR_PREVIOUS_HASH_KEYS = envlist("CPR_PREVIOUS_HASH_KEYS", [])
+
+# The training store knows a casework record by HMAC-SHA256 of its spell's id under this
+# key (prediction.training_store.training_record_pseudonym). Keep it stable: a new key
+# gives every spell a new record id.
+DEV_TRAINING_RECORD_ID_KEY = hashlib.sha256(
+    (_DEV_SEED + ":training-record-id").encode()
+).hexdigest()
+TRAINING_RECORD_ID_KEY = envstr("TRAINING_RECORD_ID_KEY", DEV_TRAINING_RECORD_ID_KEY)
+
+# Signed checkpoints of every audit chain head, written outside the database
+# (audit.checkpoints) hourly and at every DPO export, and checked by verify_audit. The
+# Ed25519 signing key never goes into the database: a PEM (PKCS#8) or the 32-byte seed in
+# base64, best given as AUDIT_CHECKPOINT_SIGNING_KEY_FILE. AUDIT_CHECKPOINT_PUBLIC_KEY
+# (base64 of the raw public key) lets a host verify without the private key. The
+# directory receives checkpoints.jsonl, only ever appended to; in production put it on
+# an append-only (WORM) store.
+DEV_AUDIT_CHECKPOINT_SIGNING_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256((_DEV_SEED + ":audit-checkpoint").encode()).digest()
+).decode()
+AUDIT_CHECKPOINT_SIGNING_KEY = envstr(
+    "AUDIT_CHECKPOINT_SIGNING_KEY", DEV_AUDIT_CHECKPOINT_SIGNING_KEY
+)
+AUDIT_CHECKPOINT_PUBLIC_KEY = envstr("AUDIT_CHECKPOINT_PUBLIC_KEY")
+AUDIT_CHECKPOINT_DIR = Path(envstr("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+
+if PRODUCTION:
+    problems = []
+    if AUDIT_CHECKPOINT_SIGNING_KEY == DEV_AUDIT_CHECKPOINT_SIGNING_KEY:
+        problems.append("AUDIT_CHECKPOINT_SIGNING_KEY is the development default")
+    if any(len(key) < 32 for key in CPR_PREVIOUS_HASH_KEYS):
+        problems.append("CPR_PREVIOUS_HASH_KEYS has a key shorter than 32 characters")
+    if TRAINING_RECORD_ID_KEY == DEV_TRAINING_RECORD_ID_KEY or len(TRAINING_RECORD_ID_KEY) < 32:
+        problems.append(
+            "TRAINING_RECORD_ID_KEY is the development default or shorter than 32 characters"
+        )
+    if problems:
+        raise ImproperlyConfiguredEnv(
+            "Refusing to start with DJANGO_ENV=production: " + "; ".join(problems)
+        )

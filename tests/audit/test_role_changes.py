@@ -98,14 +98,12 @@ def test_a_role_changed_in_the_admin_is_recorded_with_the_administrator(
                 data[name] = "on"
         else:
             data[name] = value
-    manager = Group.objects.get(name=Role.MANAGER.value)
-    team_group = caseworker.team.group
-    data["groups"] = [manager.pk, team_group.pk]  # caseworker -> manager, same team
+    data["role"] = Role.MANAGER.value  # caseworker -> manager, same team (one role to choose)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 
     assert User.objects.get(pk=caseworker.pk).role == Role.MANAGER.value
-    # The admin saves the groups with set(): the removal, then the addition.
+    # The role is set by removing the old role's group, then adding the new one's.
     removed, added = _role_changes(caseworker)[1:]
     assert (removed.details["groups_removed"], removed.details["groups_added"]) == (
         ["caseworker"],

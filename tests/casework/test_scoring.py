@@ -13,6 +13,7 @@ from jobcenter.models import User
 from prediction import registry
 from prediction.models import DriftReport, FeatureSpec, TrainingRecord, TrainingRun
 from prediction.training import TrainingParameters
+from prediction.training_store import training_record_pseudonym
 
 FAST = TrainingParameters(max_depths=(3, 4), leaf_multipliers=(1,), cv_folds=2, leaf_floor=30)
 
@@ -54,7 +55,8 @@ def test_closed_spells_feed_the_training_store_once(demo):
     record = TrainingRecord.objects.first()
     assert set(record.protected) == {"gender", "origin", "postal_code"}
     assert "gender" not in record.inputs
-    assert not Spell.objects.filter(pk=record.record_id, end_date__isnull=True).exists()
+    closed_ids = Spell.objects.filter(end_date__isnull=False).values_list("pk", flat=True)
+    assert record.record_id in {training_record_pseudonym(pk) for pk in closed_ids}
     again = training_store_feed(specification_id=demo.pk)["default v1"]
     assert (again.created, again.updated, again.unchanged) == (0, 0, closed)
 
@@ -118,3 +120,38 @@ def test_the_demo_tree_is_close_to_the_reference(db):
     assert abs(card["reference"]["auc"] - card["metrics"]["auc"]) <= 0.03
     assert card["data"]["test_from"] >= card["data"]["data_from"]
     assert datetime.date.fromisoformat(card["data"]["data_to"][:10]) <= datetime.date(2026, 11, 25)
+
+
+def test_the_training_store_knows_a_spell_only_by_a_keyed_pseudonym(demo, settings):
+    training_store_feed(specification_id=demo.pk)
+    spell_ids = {str(pk) for pk in Spell.objects.values_list("pk", flat=True)}
+    stored = set(TrainingRecord.objects.values_list("record_id", flat=True))
+    assert stored and not stored & spell_ids
+    assert all(len(record_id) == 64 and "-" not in record_id for record_id in stored)
+    # Stable for the same key: feeding again finds every record unchanged.
+    again = training_store_feed(specification_id=demo.pk)["default v1"]
+    assert again.created == again.updated == 0
+    assert set(TrainingRecord.objects.values_list("record_id", flat=True)) == stored
+    spell_id = next(iter(spell_ids))
+    assert training_record_pseudonym(spell_id) == training_record_pseudonym(spell_id)
+    settings.TRAINING_RECORD_ID_KEY = "another key, another pseudonym: " + "x" * 32
+    assert training_record_pseudonym(spell_id) not in stored | {spell_id}
+
+
+def test_records_fed_under_the_spell_id_are_renamed_not_duplicated(demo):
+    training_store_feed(specification_id=demo.pk)
+    count = TrainingRecord.objects.count()
+    closed = {
+        training_record_pseudonym(pk): str(pk) for pk in Spell.objects.values_list("pk", flat=True)
+    }
+    # As an earlier version stored them: the spell's own id.
+    legacy = list(TrainingRecord.objects.all())
+    for record in legacy:
+        record.record_id = closed[record.record_id]
+    TrainingRecord.objects.bulk_update(legacy, ["record_id"])
+    counts = training_store_feed(specification_id=demo.pk)["default v1"]
+    assert counts.created == 0 and TrainingRecord.objects.count() == count
+    assert set(TrainingRecord.objects.values_list("record_id", flat=True)) == set(closed) & {
+        r.record_id for r in TrainingRecord.objects.all()
+    }
+    assert not TrainingRecord.objects.filter(record_id__contains="-").exists()

@@ -21,6 +21,7 @@ from casework.models import (
 )
 from cockpit.models import SummaryRun
 from cockpit.summaries import summary_run_execute
+from tests.casework.guards import casework_guards_lifted
 from tests.factories import Role as Roles
 from tests.factories import TeamFactory, make_citizen_with_spell, make_cpr, make_staff
 from tests.prediction.test_views import make_active
@@ -44,9 +45,10 @@ class History:
 
 def _backdate_judgement(judgement, day):
     zone = timezone.get_current_timezone()
-    Judgement.objects.filter(pk=judgement.pk).update(
-        created_at=datetime.datetime.combine(day, datetime.time(11), tzinfo=zone)
-    )
+    with casework_guards_lifted():
+        Judgement.objects.filter(pk=judgement.pk).update(
+            created_at=datetime.datetime.combine(day, datetime.time(11), tzinfo=zone)
+        )
 
 
 def _band(p, cutoffs):

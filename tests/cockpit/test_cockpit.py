@@ -19,6 +19,7 @@ from cockpit.models import Alert, SummaryCell, SummaryRun
 from cockpit.selectors import Filters, cockpit_data_for_user
 from cockpit.summaries import summary_run_execute
 from cockpit.tables import all_tables
+from tests.casework.guards import casework_guards_lifted
 from tests.cockpit.conftest import MONTHS
 from tests.factories import JobcenterFactory, Role, make_staff
 
@@ -291,9 +292,10 @@ def test_a_run_for_one_month_gives_the_same_cells_as_a_full_run(computed, jobcen
     # A judgement made the month after its spell's assessment counts in both months:
     # the month it was made, and (its outcome) the month of the assessment.
     late = next(j for j in history.judgements if j.snapshot.as_of.replace(day=1) == MONTHS[1])
-    Judgement.objects.filter(pk=late.pk).update(
-        created_at=late.created_at + datetime.timedelta(days=40)
-    )
+    with casework_guards_lifted():
+        Judgement.objects.filter(pk=late.pk).update(
+            created_at=late.created_at + datetime.timedelta(days=40)
+        )
     assert (
         summary_run_execute(run_id=SummaryRun.objects.create(jobcenter=jobcenter).pk).state
         == "succeeded"

@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from casework.models import Agreement, Estimate, Judgement, JudgementReason, RuleFeedback
 from cockpit.models import RuleFeedbackReview
 from cockpit.rule_review import leaf_disagreements
+from tests.casework.guards import casework_guards_lifted
 from tests.factories import Role, make_citizen_with_spell, make_cpr, make_staff
 
 RULES = reverse("cockpit:rules")
@@ -149,7 +150,8 @@ def data(judge, flag, caseworker, colleague, other_caseworker, foreign_caseworke
         reason_text="Først uenig",
         next_step="guidance",
     )
-    Judgement.objects.filter(pk=current.pk).update(supersedes=earlier)
+    with casework_guards_lifted():
+        Judgement.objects.filter(pk=current.pk).update(supersedes=earlier)
     # Small leaf: 3 judgements, all disagreements: a 100 % that must not be shown.
     for _ in range(3):
         made.append(judge(leaf=LEAF_SMALL, caseworker=colleague, agreement=Agreement.DISAGREE))

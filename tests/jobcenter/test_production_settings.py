@@ -1,5 +1,6 @@
 """DJANGO_ENV=production refuses to start on the development defaults."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -11,6 +12,8 @@ GOOD = {
     "SECRET_KEY": "x" * 50,
     "CPR_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "CPR_HASH_KEY": "y" * 64,
+    "TRAINING_RECORD_ID_KEY": "t" * 64,
+    "AUDIT_CHECKPOINT_SIGNING_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
     "ALLOWED_HOSTS": "jobcenter.example.dk",
     "DEBUG": "false",
 }
@@ -57,8 +60,9 @@ def test_it_refuses_debug_on():
 def test_secrets_may_come_from_files(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("z" * 50 + "\n")
-    result = _start({**{k: v for k, v in GOOD.items() if k != "SECRET_KEY"},
-                     "SECRET_KEY_FILE": str(secret)})
+    result = _start(
+        {**{k: v for k, v in GOOD.items() if k != "SECRET_KEY"}, "SECRET_KEY_FILE": str(secret)}
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -92,3 +96,17 @@ def test_two_factors_cannot_be_turned_off_in_production():
     result = _start({**GOOD, "TWO_FACTOR_REQUIRED": "false"})
     assert result.returncode != 0
     assert "TWO_FACTOR_REQUIRED" in result.stderr
+
+
+def test_it_refuses_the_development_training_pseudonym_key():
+    env = {k: v for k, v in GOOD.items() if k != "TRAINING_RECORD_ID_KEY"}
+    result = _start(env)
+    assert result.returncode != 0
+    assert "TRAINING_RECORD_ID_KEY" in result.stderr
+
+
+def test_it_refuses_the_development_checkpoint_signing_key():
+    env = {k: v for k, v in GOOD.items() if k != "AUDIT_CHECKPOINT_SIGNING_KEY"}
+    result = _start(env)
+    assert result.returncode != 0
+    assert "AUDIT_CHECKPOINT_SIGNING_KEY" in result.stderr

@@ -1,6 +1,7 @@
 from django.db.backends.postgresql import base, operations
 
 from audit.db import TABLE
+from casework.db import TABLES as CASEWORK_GUARDED
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -13,6 +14,13 @@ class DatabaseOperations(operations.DatabaseOperations):
                 f"ALTER TABLE {TABLE} DISABLE TRIGGER USER;",
                 *sql,
                 f"ALTER TABLE {TABLE} ENABLE TRIGGER USER;",
+            ]
+        guarded = [table for table in CASEWORK_GUARDED if table in tables]
+        if sql and guarded:
+            sql = [
+                *(f"ALTER TABLE {table} DISABLE TRIGGER USER;" for table in guarded),
+                *sql,
+                *(f"ALTER TABLE {table} ENABLE TRIGGER USER;" for table in guarded),
             ]
         return sql
 

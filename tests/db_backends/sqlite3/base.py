@@ -1,6 +1,7 @@
 from django.db.backends.sqlite3 import base, operations
 
 from audit.db import TABLE, install_statements, remove_statements
+from casework import db as casework_db
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -10,6 +11,12 @@ class DatabaseOperations(operations.DatabaseOperations):
         )
         if sql and TABLE in tables:
             sql = [*remove_statements("sqlite"), *sql, *install_statements("sqlite")]
+        if sql and set(casework_db.TABLES) & set(tables):
+            sql = [
+                *casework_db.remove_statements("sqlite"),
+                *sql,
+                *casework_db.install_statements("sqlite"),
+            ]
         return sql
 
 
