@@ -233,6 +233,14 @@ def citizen_by_cpr_hash(*, user: User, cpr_hash: str) -> Citizen | None:
     return Citizen.objects.filter(jobcenter_id=user.jobcenter_id, cpr_hash=cpr_hash).first()
 
 
+def citizen_in_jobcenter(*, user: User, citizen_id) -> Citizen | None:
+    """A citizen of the user's own jobcenter by id, whether or not the user may see
+    them: only for recording a refused access, never for showing anything."""
+    if user.jobcenter_id is None:
+        return None
+    return Citizen.objects.filter(jobcenter_id=user.jobcenter_id, pk=citizen_id).only("pk").first()
+
+
 def citizen_search_for_user(*, user: User, name: str = "", cpr_hash: str = "") -> QuerySet:
     citizens = citizens_visible_to(user=user)
     if cpr_hash:

@@ -36,6 +36,7 @@ from casework.selectors import (
 )
 from casework.services import (
     ActionRefused,
+    access_refused_record,
     break_glass_grant,
     caseload_view_record,
     citizen_search,
@@ -124,13 +125,33 @@ def _errors_into(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _refused(request, citizen_id, *, page: str):
+    """A citizen the user may not see, opened by a link: a 403 page that says so and,
+    for a caseworker, offers to break the glass (the CPR number is typed, never taken
+    from the link). It names nobody. The refusal is recorded in a transaction of its
+    own, after the lookup's has rolled back."""
+    access_refused_record(user=request.user, citizen_id=citizen_id, page=page)
+    return render(
+        request,
+        "casework/access_refused.html",
+        {
+            "break_glass_form": BreakGlassForm()
+            if request.user.has_role(Role.CASEWORKER)
+            else None
+        },
+        status=403,
+    )
+
+
 def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int = 200):
     """The citizen page; ``bound`` holds a form the user sent that has errors, shown
     with what they wrote (``{"judgement": form}``, ``{"correction": form}``, ...)."""
     try:
         page, panel = citizen_view(user=request.user, citizen_id=citizen_id)
-    except Citizen.DoesNotExist as exc:
-        raise Http404 from exc
+    except Citizen.DoesNotExist:
+        if request.method != "GET":
+            raise Http404 from None
+        return _refused(request, citizen_id, page="citizen")
     bound = bound or {}
     language = _language()
     snapshot = page.snapshot
@@ -372,8 +393,8 @@ def _letter(request, citizen_id, *, output_format: str, render):
             output_format=output_format,
             render=render,
         )
-    except Citizen.DoesNotExist as exc:
-        raise Http404 from exc
+    except Citizen.DoesNotExist:
+        return _refused(request, citizen_id, page=f"letter_{output_format}")
     return output
 
 
