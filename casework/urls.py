@@ -11,6 +11,7 @@ urlpatterns = [
     path("judgement-first/", views.judgement_first_setting, name="judgement_first"),
     path("<uuid:citizen_id>/", views.citizen_detail, name="citizen"),
     path("<uuid:citizen_id>/judgement/", views.judgement_create, name="judgement"),
+    path("<uuid:citizen_id>/reveal-answer/", views.reveal_answer_create, name="reveal_answer"),
     path("<uuid:citizen_id>/rule-feedback/", views.rule_feedback_create, name="rule_feedback"),
     path("<uuid:citizen_id>/correction/", views.correction_create, name="correction"),
     path("<uuid:citizen_id>/objection/", views.objection_create, name="objection"),

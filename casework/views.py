@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework.corrections import snapshot_correct
 from casework.cpr import cpr_parse
-from casework.display import correction_rows, estimate_display, snapshot_input_rows
+from casework.display import (
+    correction_rows,
+    estimate_display,
+    judgement_history_rows,
+    snapshot_age,
+    snapshot_input_rows,
+)
 from casework.forms import (
     BreakGlassForm,
     CaseloadFilterForm,
@@ -23,11 +29,12 @@ from casework.forms import (
     JudgementForm,
     ObjectionForm,
     ObjectionWithdrawForm,
+    RevealAnswerForm,
     RuleFeedbackForm,
 )
-from casework.judgements import judgement_record, rule_feedback_record
+from casework.judgements import judgement_record, reveal_answer_record, rule_feedback_record
 from casework.letters import LANGUAGES, letter_produce
-from casework.models import Citizen, RiskBand
+from casework.models import Agreement, Citizen, RiskBand
 from casework.selectors import (
     PanelState,
     assessment_status,
@@ -191,8 +198,24 @@ def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int
     ]
     rule_rows = [
         _prefill(rule, feedback_form, fields=("kind", "comment"))
+        | {"sent": _feedback_sent(page, estimate, rule.feature)}
         for rule in (display.rules if display else ())
     ]
+    judgement = page.judgement_latest
+    reveal_form = None
+    if (
+        estimate is not None
+        and judgement is not None
+        and judgement.agreement == Agreement.NOT_SEEN
+        and not hasattr(judgement, "reveal_answer")
+    ):
+        reveal_form = bound.get("reveal") or RevealAnswerForm(
+            initial={"judgement_id": judgement.pk, "estimate_id": estimate.pk}
+        )
+    previous_judgement = None
+    if panel.shown and panel.previous is not None and judgement is not None:
+        if judgement.snapshot_id == page.snapshot.corrects_id:
+            previous_judgement = judgement
     context = {
         "page": page,
         "panel": panel,
@@ -205,7 +228,17 @@ def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int
         "previous": panel.previous if panel.shown else None,
         "not_scorable": not_scorable,
         "band_labels": dict(RiskBand.choices),
-        "judgement": page.judgement,
+        "judgement": judgement,
+        "judgement_on_old_data": judgement is not None
+        and snapshot is not None
+        and judgement.snapshot_id != snapshot.pk,
+        "previous_judgement": previous_judgement,
+        "reveal_form": reveal_form,
+        "history": judgement_history_rows(judgements=page.history, snapshots=page.snapshots),
+        "snapshot_age": snapshot_age(
+            as_of=snapshot.as_of if snapshot else None,
+            meetings=page.current_spell.meetings.all() if page.current_spell else (),
+        ),
         "judgement_form": bound.get("judgement")
         or JudgementForm(
             initial={
@@ -222,6 +255,15 @@ def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int
         + (f"#model-{version.pk}" if version is not None else ""),
     }
     return render(request, "casework/citizen.html", context, status=status)
+
+
+def _feedback_sent(page, estimate, feature: str):
+    """The user's feedback already sent on this rule of the estimate shown, if any."""
+    if estimate is None:
+        return None
+    return next(
+        (f for f in page.feedback if f.estimate_id == estimate.pk and f.feature == feature), None
+    )
 
 
 def _prefill(item, form, *, fields: tuple[str, ...], value: str | None = None) -> dict:
@@ -241,8 +283,15 @@ def _prefill(item, form, *, fields: tuple[str, ...], value: str | None = None) -
     return {"item": item, "open": mine, "data": prefill, "errors": errors, "other_errors": other}
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def citizen_detail(request, citizen_id):
+    """The citizen page. Its forms post here too, naming their action, so that after a
+    form error the page with what the user wrote stays at the citizen page's address."""
+    if request.method == "POST":
+        action = _PAGE_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            return HttpResponseBadRequest()
+        return action(request, citizen_id)
     return _citizen_page(request, citizen_id)
 
 
@@ -288,6 +337,30 @@ def judgement_create(request, citizen_id):
         key="judgement",
         call=call,
         done=_("Din faglige vurdering er registreret."),
+        anchor="#judgement",
+    )
+
+
+@require_POST
+def reveal_answer_create(request, citizen_id):
+    def call(data):
+        reveal_answer_record(
+            user=request.user,
+            citizen_id=citizen_id,
+            judgement_id=data["judgement_id"],
+            estimate_id=data["estimate_id"],
+            agreement=data["agreement"],
+            reason_category=data.get("reason_category") or "",
+            reason_text=data.get("reason_text") or "",
+        )
+
+    return _post_action(
+        request,
+        citizen_id,
+        form=RevealAnswerForm(request.POST),
+        key="reveal",
+        call=call,
+        done=_("Dit svar er registreret ved siden af din første vurdering."),
         anchor="#judgement",
     )
 
@@ -376,6 +449,16 @@ def objection_withdraw_view(request, citizen_id):
         done=_("Indsigelsen er trukket tilbage."),
         anchor="#objection",
     )
+
+
+_PAGE_ACTIONS = {
+    "judgement": judgement_create,
+    "reveal": reveal_answer_create,
+    "rule_feedback": rule_feedback_create,
+    "correction": correction_create,
+    "objection": objection_create,
+    "objection_withdraw": objection_withdraw_view,
+}
 
 
 def _letter_language(request) -> str:

@@ -92,9 +92,11 @@ def test_anonymous_visitors_are_sent_to_login(client, citizen, action):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_actions_need_post_and_the_page_needs_get(login, caseworker, citizen):
+def test_actions_need_post_and_the_page_needs_get_or_an_action(login, caseworker, citizen):
     client = login(caseworker)
-    assert client.post(citizen_url(citizen)).status_code == 405
+    # The page takes its own forms' POSTs (naming their action); anything else is a 400.
+    assert client.post(citizen_url(citizen)).status_code == 400
+    assert client.post(citizen_url(citizen), {"action": "nothing"}).status_code == 400
     assert client.post(citizen_url(citizen, "letter")).status_code == 405
     assert client.post(citizen_url(citizen, "letter_pdf")).status_code == 405
     for name in ("judgement", "rule_feedback", "correction", "objection", "objection_withdraw"):
