@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import dateformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from prediction.explanations import Explanation
 from prediction.quality_display import QualityView, quality_view
@@ -60,6 +61,39 @@ def _choices(feature: Feature, language: str) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+def _counted(unit_da: str, number: float, text: str) -> str | None:
+    """A count with its unit in the active language, singular or plural by ngettext
+    ("1 jobsøgning", "2 jobsøgninger"; "1 application"): the specification gives each
+    unit in the plural only. The units of the default specification are known here;
+    another unit is None (the caller writes the specification's own plural)."""
+    count = int(number) if float(number).is_integer() else 2  # 1,5 måneder: plural
+    values = {"n": text}
+    if unit_da == "jobsøgninger":
+        return ngettext("%(n)s jobsøgning", "%(n)s jobsøgninger", count) % values
+    if unit_da == "måneder":
+        return ngettext("%(n)s måned", "%(n)s måneder", count) % values
+    if unit_da == "forløb":
+        return ngettext("%(n)s forløb", "%(n)s forløb", count) % values
+    if unit_da == "år":
+        return ngettext("%(n)s år", "%(n)s år", count) % values
+    return None
+
+
+def value_text(feature: Feature, value, language: str) -> str:
+    """A value as the page writes it: the specification's label, except that a count
+    with a known unit gets the unit's singular or plural."""
+    if feature.type == "numeric" and value is not None and feature.unit_da:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return feature.value_label(value, language)
+        if math.isfinite(number):
+            counted = _counted(feature.unit_da, number, format_number(number, language))
+            if counted is not None:
+                return counted
+    return feature.value_label(value, language)
+
+
 def snapshot_input_rows(
     *,
     specification: Specification,
@@ -82,7 +116,7 @@ def snapshot_input_rows(
             InputRow(
                 name=feature.name,
                 label=feature.label(language),
-                value="" if value is None else feature.value_label(value, language),
+                value="" if value is None else value_text(feature, value, language),
                 source=entry.get("source", ""),
                 date=entry.get("date", ""),
                 missing=value is None,
@@ -90,7 +124,7 @@ def snapshot_input_rows(
                 raw=_raw(feature, value),
                 choices=_choices(feature, language),
                 corrected=corrected,
-                original_value=feature.value_label(before.get("value"), language)
+                original_value=value_text(feature, before.get("value"), language)
                 if corrected
                 else "",
                 original_source=before.get("source", "") if corrected else "",
@@ -245,8 +279,8 @@ def correction_rows(*, snapshots: list, specification: Specification, language: 
                 CorrectionRow(
                     snapshot_id=snapshot.pk,
                     label=feature.label(language),
-                    before=feature.value_label(old.get("value"), language),
-                    after=feature.value_label(new.get("value"), language),
+                    before=value_text(feature, old.get("value"), language),
+                    after=value_text(feature, new.get("value"), language),
                     source=new.get("source", ""),
                     reason=snapshot.correction_reason,
                     by=(user.get_full_name() or user.get_username()) if user else "",

@@ -213,9 +213,13 @@ def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int
             initial={"judgement_id": judgement.pk, "estimate_id": estimate.pk}
         )
     previous_judgement = None
-    if panel.shown and panel.previous is not None and judgement is not None:
-        if judgement.snapshot_id == page.snapshot.corrects_id:
-            previous_judgement = judgement
+    if (
+        panel.shown
+        and panel.previous is not None
+        and judgement is not None
+        and judgement.snapshot_id == page.snapshot.corrects_id
+    ):
+        previous_judgement = judgement
     context = {
         "page": page,
         "panel": panel,

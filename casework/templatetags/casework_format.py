@@ -17,3 +17,16 @@ def day(value) -> str:
 @register.filter
 def day_time(value) -> str:
     return date_text(value, get_language() or "da", with_time=True)
+
+
+@register.filter
+def number(value) -> str:
+    """A number as the active language writes it: 4.946 in Danish, 4,946 in English."""
+    from prediction.specification import format_number
+
+    if value in (None, ""):
+        return ""
+    try:
+        return format_number(float(value), get_language() or "da")
+    except (TypeError, ValueError):
+        return str(value)
