@@ -342,9 +342,7 @@ class RevealAnswer(models.Model):
     judgement = models.OneToOneField(
         Judgement, on_delete=models.PROTECT, related_name="reveal_answer"
     )
-    estimate = models.ForeignKey(
-        Estimate, on_delete=models.PROTECT, related_name="reveal_answers"
-    )
+    estimate = models.ForeignKey(Estimate, on_delete=models.PROTECT, related_name="reveal_answers")
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reveal_answers"
     )

@@ -141,11 +141,7 @@ def _refused(request, citizen_id, *, page: str):
     return render(
         request,
         "casework/access_refused.html",
-        {
-            "break_glass_form": BreakGlassForm()
-            if request.user.has_role(Role.CASEWORKER)
-            else None
-        },
+        {"break_glass_form": BreakGlassForm() if request.user.has_role(Role.CASEWORKER) else None},
         status=403,
     )
 
