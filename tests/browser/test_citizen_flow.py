@@ -102,16 +102,13 @@ def test_a_caseworker_walks_the_whole_flow(
     assert "41" in page.locator("#input-age").inner_text()
     assert "Oprindelig: 34" in page.locator("#input-age-original").inner_text()
     assert page.locator("#corrections").is_visible()
-    # New data, a new judgement first; then the recomputed estimate, and the old one.
-    assert page.locator("#estimate-probability").count() == 0
-    form = page.locator("#judgement-form")
-    if not form.is_visible():
-        page.locator("#judgement-form-box > summary").click()
-    form.get_by_label("Høj", exact=True).check()
-    form.get_by_label("Planlagt næste skridt").select_option("mentor")
-    form.get_by_role("button", name="Gem min vurdering").click()
-    page.wait_for_url(re.compile(r"#judgement$"))
+    # The caseworker has judged already: the recomputed estimate is shown at once, beside
+    # the old one, and the judgement made on the old data stays (issue 13).
     assert page.locator("#estimate-probability").is_visible()
+    assert page.locator("#estimate-previous").is_visible()
+    assert page.locator("#judgement-band").inner_text() == "Høj"
+    assert page.locator("#judgement-old-data").is_visible()
+    assert page.locator("#judgement-history-table tbody tr").count() == 2
 
     # Print the letter: the printable page, and the PDF behind its link.
     page.locator("#letter-link").click()
