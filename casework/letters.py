@@ -61,7 +61,7 @@ def judgement_latest(page: CitizenPage) -> Judgement | None:
         return None
     return (
         Judgement.objects.filter(spell=page.current_spell)
-        .select_related("caseworker")
+        .select_related("caseworker", "reveal_answer")
         .order_by("-created_at", "-pk")
         .first()
     )

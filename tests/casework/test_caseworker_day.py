@@ -412,3 +412,21 @@ def test_feedback_already_sent_is_shown_as_sent(
     assert "Sendt til datateamet" in _text(page, "feedback-1-sent")
     assert "Misvisende for denne borger" in _text(page, "feedback-1-sent")
     assert 'id="feedback-1"' not in page
+
+
+def test_the_letter_tells_of_a_disagreement_given_after_the_reveal(judged, citizen):
+    client, judgement, estimate, _ = judged
+    _post(
+        client,
+        citizen,
+        "reveal",
+        **{
+            "reveal-judgement_id": judgement.pk,
+            "reveal-estimate_id": estimate.pk,
+            "reveal-agreement": "disagree",
+            "reveal-reason_category": "known_information",
+            "reveal-reason_text": "Hun har fået tilbudt et job.",
+        },
+    )
+    letter = client.get(citizen_url(citizen, "letter")).content.decode()
+    assert "Din sagsbehandler er uenig i værktøjets skøn." in letter
