@@ -75,17 +75,11 @@ def judgement_record(
         errors["risk_band"] = _("Vælg din egen vurdering af risikoen.")
     if next_step not in NextStep.values:
         errors["next_step"] = _("Vælg det planlagte næste skridt.")
-    if reason_category and reason_category not in JudgementReason.values:
-        errors["reason_category"] = _("Vælg en begrundelse på listen.")
     if estimate is None:
         agreement = Agreement.NOT_SEEN
     elif agreement not in (Agreement.AGREE, Agreement.DISAGREE):
         errors["agreement"] = _("Angiv, om du er enig eller uenig med modellens estimat.")
-    if agreement == Agreement.DISAGREE:
-        if not reason_category:
-            errors["reason_category"] = _("Vælg en begrundelse, når du er uenig.")
-        if not reason_text:
-            errors["reason_text"] = _("Skriv en begrundelse, når du er uenig.")
+    errors.update(_reason_errors(agreement, reason_category, reason_text))
     if errors:
         raise ValidationError(errors)
     judgement = Judgement.objects.create(
