@@ -80,3 +80,24 @@ def test_the_refusal_is_committed(client, other_caseworker, citizen):
     assert not AuditEvent.objects.filter(
         action=AuditAction.CITIZEN_VIEW, user_id=other_caseworker.pk
     ).exists()
+
+
+def test_a_form_posted_to_the_page_by_an_outsider_is_a_404_and_changes_nothing(
+    login, other_caseworker, citizen
+):
+    from casework.models import AssessmentSnapshot, Judgement
+
+    client = login(other_caseworker)
+    before = last_event_id()
+    response = client.post(
+        citizen_url(citizen),
+        {
+            "action": "judgement",
+            "snapshot_id": AssessmentSnapshot.objects.get().pk,
+            "risk_band": "low",
+            "next_step": "guidance",
+        },
+    )
+    assert response.status_code == 404
+    assert not Judgement.objects.exists()
+    assert events(since=before) == []
