@@ -1,6 +1,7 @@
 """The citizen page's forms: each posts to the page's own address, naming its action
 (``action=judgement``, ...), and runs one service; the older per-action addresses
-(``/citizens/<id>/judgement/``, ...) run the same code."""
+(``/citizens/<id>/judgement/``, ...) run the same code. The answer after a reveal
+(``action=reveal``) has no address of its own: it only ever posts to the page."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError

@@ -12,7 +12,6 @@ urlpatterns = [
     path("judgement-first/", views.judgement_first_setting, name="judgement_first"),
     path("<uuid:citizen_id>/", views.citizen_detail, name="citizen"),
     path("<uuid:citizen_id>/judgement/", actions.judgement_create, name="judgement"),
-    path("<uuid:citizen_id>/reveal-answer/", actions.reveal_answer_create, name="reveal_answer"),
     path("<uuid:citizen_id>/rule-feedback/", actions.rule_feedback_create, name="rule_feedback"),
     path("<uuid:citizen_id>/correction/", actions.correction_create, name="correction"),
     path("<uuid:citizen_id>/objection/", actions.objection_create, name="objection"),
