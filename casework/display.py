@@ -1,9 +1,14 @@
 """Plain functions that turn stored values into what a page shows. No database."""
 
+import datetime
 import hashlib
 import json
 import math
 from dataclasses import dataclass
+
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from prediction.explanations import Explanation
 from prediction.quality_display import QualityView, quality_view
@@ -56,6 +61,39 @@ def _choices(feature: Feature, language: str) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+def _counted(unit_da: str, number: float, text: str) -> str | None:
+    """A count with its unit in the active language, singular or plural by ngettext
+    ("1 jobsøgning", "2 jobsøgninger"; "1 application"): the specification gives each
+    unit in the plural only. The units of the default specification are known here;
+    another unit is None (the caller writes the specification's own plural)."""
+    count = int(number) if float(number).is_integer() else 2  # 1,5 måneder: plural
+    values = {"n": text}
+    if unit_da == "jobsøgninger":
+        return ngettext("%(n)s jobsøgning", "%(n)s jobsøgninger", count) % values
+    if unit_da == "måneder":
+        return ngettext("%(n)s måned", "%(n)s måneder", count) % values
+    if unit_da == "forløb":
+        return ngettext("%(n)s forløb", "%(n)s forløb", count) % values
+    if unit_da == "år":
+        return ngettext("%(n)s år", "%(n)s år", count) % values
+    return None
+
+
+def value_text(feature: Feature, value, language: str) -> str:
+    """A value as the page writes it: the specification's label, except that a count
+    with a known unit gets the unit's singular or plural."""
+    if feature.type == "numeric" and value is not None and feature.unit_da:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return feature.value_label(value, language)
+        if math.isfinite(number):
+            counted = _counted(feature.unit_da, number, format_number(number, language))
+            if counted is not None:
+                return counted
+    return feature.value_label(value, language)
+
+
 def snapshot_input_rows(
     *,
     specification: Specification,
@@ -78,7 +116,7 @@ def snapshot_input_rows(
             InputRow(
                 name=feature.name,
                 label=feature.label(language),
-                value="" if value is None else feature.value_label(value, language),
+                value="" if value is None else value_text(feature, value, language),
                 source=entry.get("source", ""),
                 date=entry.get("date", ""),
                 missing=value is None,
@@ -86,7 +124,7 @@ def snapshot_input_rows(
                 raw=_raw(feature, value),
                 choices=_choices(feature, language),
                 corrected=corrected,
-                original_value=feature.value_label(before.get("value"), language)
+                original_value=value_text(feature, before.get("value"), language)
                 if corrected
                 else "",
                 original_source=before.get("source", "") if corrected else "",
@@ -241,12 +279,150 @@ def correction_rows(*, snapshots: list, specification: Specification, language: 
                 CorrectionRow(
                     snapshot_id=snapshot.pk,
                     label=feature.label(language),
-                    before=feature.value_label(old.get("value"), language),
-                    after=feature.value_label(new.get("value"), language),
+                    before=value_text(feature, old.get("value"), language),
+                    after=value_text(feature, new.get("value"), language),
                     source=new.get("source", ""),
                     reason=snapshot.correction_reason,
                     by=(user.get_full_name() or user.get_username()) if user else "",
                     at=snapshot.created_at,
                 )
             )
+    return rows
+
+
+# -- Dates: one format on a page ---------------------------------------------------------
+
+DATE_FORMATS = {"da": "j. F Y", "en": "j F Y"}
+DATETIME_FORMATS = {"da": "j. F Y, H:i", "en": "j F Y, H:i"}
+
+
+def date_text(value, language: str, *, with_time: bool = False) -> str:
+    """A date as the page writes it: "15. juni 1994" in Danish, "15 June 1994" in
+    English (no Danish period); with the time, "15. juni 1994, 14:05". ISO text
+    ("1994-06-15") is read too. The month's name comes from the active language."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    lang = "en" if language.startswith("en") else "da"
+    formats = DATETIME_FORMATS if with_time else DATE_FORMATS
+    if with_time and isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return dateformat.format(value, formats[lang])
+
+
+# -- How old the snapshot's information is -----------------------------------------------
+
+# A snapshot is taken at meeting 2; a meeting this many months later or more shows how
+# old the information behind the estimate is.
+SNAPSHOT_OLD_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class SnapshotAge:
+    as_of: datetime.date
+    latest_meeting: datetime.date
+    months: int
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from ``start`` to ``end`` (0 when ``end`` is not later)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+def snapshot_age(*, as_of: datetime.date | None, meetings) -> SnapshotAge | None:
+    """How old the snapshot is at the spell's latest meeting, when that is at least
+    ``SNAPSHOT_OLD_MONTHS`` later; else None. ``meetings`` have ``held_on``."""
+    if as_of is None:
+        return None
+    dates = [m.held_on for m in meetings]
+    if not dates:
+        return None
+    latest = max(dates)
+    months = months_between(as_of, latest)
+    if months < SNAPSHOT_OLD_MONTHS:
+        return None
+    return SnapshotAge(as_of=as_of, latest_meeting=latest, months=months)
+
+
+# -- The judgement history ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JudgementRow:
+    judgement_id: int
+    by: str
+    at: object  # datetime
+    risk_band: str
+    agreement: str
+    after_reveal: str
+    reason: str
+    next_step: str
+    snapshot: str
+    in_force: bool
+
+
+def snapshot_labels(snapshots: list) -> dict[int, str]:
+    """Each snapshot of a spell as a person names it: the original information, or
+    the n-th correction; ``snapshots`` oldest first."""
+    labels = {}
+    for number, snapshot in enumerate(snapshots):
+        labels[snapshot.pk] = (
+            _("Oprindelige oplysninger")
+            if number == 0
+            else _("Rettelse %(number)s") % {"number": number}
+        )
+    return labels
+
+
+def _reason(category_label: str, text: str) -> str:
+    if category_label and text:
+        return f"{category_label}: {text}"
+    return category_label or text
+
+
+def judgement_history_rows(*, judgements: list, snapshots: list) -> list[JudgementRow]:
+    """Every judgement of the spell, newest first: who, when, what, on which snapshot,
+    and the answer given once the estimate was shown. ``judgements`` come with their
+    caseworker and ``reveal_answer`` already read."""
+    labels = snapshot_labels(snapshots)
+    replaced = {s.corrects_id for s in snapshots if s.corrects_id}
+    rows = []
+    for judgement in judgements:
+        user = judgement.caseworker
+        answer = getattr(judgement, "reveal_answer", None)
+        after = ""
+        reason = _reason(
+            judgement.get_reason_category_display() if judgement.reason_category else "",
+            judgement.reason_text,
+        )
+        if answer is not None:
+            after = answer.get_agreement_display()
+            answer_reason = _reason(
+                answer.get_reason_category_display() if answer.reason_category else "",
+                answer.reason_text,
+            )
+            reason = "; ".join(r for r in (reason, answer_reason) if r)
+        rows.append(
+            JudgementRow(
+                judgement_id=judgement.pk,
+                by=(user.get_full_name() or user.get_username()) if user else "",
+                at=judgement.created_at,
+                risk_band=judgement.get_risk_band_display(),
+                agreement=judgement.get_agreement_display(),
+                after_reveal=after,
+                reason=reason,
+                next_step=judgement.get_next_step_display(),
+                snapshot=labels.get(judgement.snapshot_id, ""),
+                in_force=judgement.snapshot_id not in replaced,
+            )
+        )
     return rows

@@ -114,6 +114,45 @@ class JudgementForm(forms.Form):
         return data
 
 
+class RevealAnswerForm(forms.Form):
+    """The one short question once the estimate is shown to someone who judged first."""
+
+    judgement_id = forms.IntegerField(widget=forms.HiddenInput)
+    estimate_id = forms.IntegerField(widget=forms.HiddenInput)
+    agreement = forms.ChoiceField(
+        label=_("Nu hvor du har set modellens estimat: er du enig?"),
+        choices=[(Agreement.AGREE, _("Enig")), (Agreement.DISAGREE, _("Uenig"))],
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Angiv, om du er enig eller uenig med modellens estimat.")),
+    )
+    reason_category = forms.ChoiceField(
+        label=_("Begrundelse"),
+        choices=[("", _("Vælg en begrundelse")), *JudgementReason.choices],
+        required=False,
+        help_text=_("Skal udfyldes, når du er uenig med modellen."),
+    )
+    reason_text = forms.CharField(
+        validators=[no_cpr_number],
+        label=_("Begrundelse med dine egne ord"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "reveal")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agreement") == Agreement.DISAGREE:
+            if not data.get("reason_category"):
+                self.add_error("reason_category", _("Vælg en begrundelse, når du er uenig."))
+            if not (data.get("reason_text") or "").strip():
+                self.add_error("reason_text", _("Skriv en begrundelse, når du er uenig."))
+        return data
+
+
 class RuleFeedbackForm(forms.Form):
     estimate_id = forms.IntegerField(widget=forms.HiddenInput)
     feature = forms.CharField(widget=forms.HiddenInput, max_length=100)
@@ -136,11 +175,13 @@ class CorrectionForm(forms.Form):
     snapshot_id = forms.IntegerField(widget=forms.HiddenInput)
     feature = forms.CharField(widget=forms.HiddenInput, max_length=100)
     value = forms.CharField(label=_("Rigtig værdi"), required=False, max_length=100)
+    # Not required here: the service checks the value and the source together, so a
+    # bad value and a missing source are both reported at once.
     source = forms.CharField(
         validators=[no_cpr_number],
         label=_("Kilde til den rigtige værdi"),
         max_length=200,
-        error_messages=_required(_("Skriv, hvor den rigtige oplysning kommer fra.")),
+        required=False,
     )
     reason = forms.CharField(
         validators=[no_cpr_number],

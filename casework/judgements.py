@@ -15,6 +15,7 @@ from casework.models import (
     Judgement,
     JudgementReason,
     NextStep,
+    RevealAnswer,
     RiskBand,
     RuleFeedback,
 )
@@ -41,7 +42,7 @@ def _estimate_seen(page: CitizenPage, estimate_id: int | None) -> Estimate | Non
         raise ActionRefused(str(STALE))
     if page.objection is not None:
         raise ActionRefused(_("Borgeren har gjort indsigelse; der vises ingen estimater."))
-    if page.citizen.jobcenter.judgement_first and page.judgement is None:
+    if page.citizen.jobcenter.judgement_first and page.judgement_latest is None:
         raise ActionRefused(_("Registrér din egen vurdering, før du forholder dig til estimatet."))
     return estimate
 
@@ -74,17 +75,11 @@ def judgement_record(
         errors["risk_band"] = _("Vælg din egen vurdering af risikoen.")
     if next_step not in NextStep.values:
         errors["next_step"] = _("Vælg det planlagte næste skridt.")
-    if reason_category and reason_category not in JudgementReason.values:
-        errors["reason_category"] = _("Vælg en begrundelse på listen.")
     if estimate is None:
         agreement = Agreement.NOT_SEEN
     elif agreement not in (Agreement.AGREE, Agreement.DISAGREE):
         errors["agreement"] = _("Angiv, om du er enig eller uenig med modellens estimat.")
-    if agreement == Agreement.DISAGREE:
-        if not reason_category:
-            errors["reason_category"] = _("Vælg en begrundelse, når du er uenig.")
-        if not reason_text:
-            errors["reason_text"] = _("Skriv en begrundelse, når du er uenig.")
+    errors.update(_reason_errors(agreement, reason_category, reason_text))
     if errors:
         raise ValidationError(errors)
     judgement = Judgement.objects.create(
@@ -129,6 +124,92 @@ def judgement_record(
         },
     )
     return judgement
+
+
+def _reason_errors(agreement: str, reason_category: str, reason_text: str) -> dict:
+    errors = {}
+    if reason_category and reason_category not in JudgementReason.values:
+        errors["reason_category"] = _("Vælg en begrundelse på listen.")
+    if agreement == Agreement.DISAGREE:
+        if not reason_category:
+            errors["reason_category"] = _("Vælg en begrundelse, når du er uenig.")
+        if not reason_text:
+            errors["reason_text"] = _("Skriv en begrundelse, når du er uenig.")
+    return errors
+
+
+@transaction.atomic
+def reveal_answer_record(
+    *,
+    user: User,
+    citizen_id,
+    judgement_id: int,
+    estimate_id: int,
+    agreement: str,
+    reason_category: str = "",
+    reason_text: str = "",
+) -> RevealAnswer:
+    """Once the estimate is shown, the caseworker who judged before seeing it says
+    whether they agree with it (a disagreement needs a reason). The answer is kept
+    beside that first judgement, which is not changed. One JUDGEMENT_AFTER_REVEAL
+    event; a disagreement is flagged as one for the DPO."""
+    page = citizen_page_for_user(user=user, citizen_id=citizen_id)
+    judgement = page.judgement_latest
+    if (
+        page.snapshot is None
+        or judgement is None
+        or judgement.pk != judgement_id
+        or judgement.agreement != Agreement.NOT_SEEN
+        or hasattr(judgement, "reveal_answer")
+    ):
+        raise ActionRefused(str(STALE))
+    estimate = _estimate_seen(page, estimate_id)
+    if estimate is None:
+        raise ActionRefused(str(STALE))
+    reason_text = reason_text.strip()
+    errors = _reason_errors(agreement, reason_category, reason_text)
+    if agreement not in RevealAnswer.Answer.values:
+        errors["agreement"] = _("Angiv, om du er enig eller uenig med modellens estimat.")
+    if errors:
+        raise ValidationError(errors)
+    answer = RevealAnswer.objects.create(
+        jobcenter_id=page.citizen.jobcenter_id,
+        judgement=judgement,
+        estimate=estimate,
+        caseworker=user,
+        agreement=agreement,
+        reason_category=reason_category,
+        reason_text=reason_text,
+    )
+    specification = page.snapshot.specification.specification
+    flags = access_flags(page)
+    if agreement == RevealAnswer.Answer.DISAGREE:
+        flags = [*flags, "disagreement"]
+    audit_record(
+        action=AuditAction.JUDGEMENT_AFTER_REVEAL,
+        user=user,
+        citizen_id=page.citizen.pk,
+        object_type="reveal_answer",
+        object_id=str(answer.pk),
+        model_version_id=estimate.model_version_id,
+        inputs_hash=inputs_hash(
+            snapshot_inputs(specification=specification, values=page.snapshot.values)
+        ),
+        output={
+            "agreement": agreement,
+            "risk_band": judgement.risk_band,
+            "model_band": estimate.band,
+        },
+        reason=reason_text,
+        flags=flags,
+        details={
+            "reason_category": reason_category,
+            "judgement_id": judgement.pk,
+            "estimate_id": estimate.pk,
+            "snapshot_id": page.snapshot.pk,
+        },
+    )
+    return answer
 
 
 @transaction.atomic

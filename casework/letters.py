@@ -3,7 +3,6 @@ what the estimate means and does not mean, the caseworker's own judgement and th
 citizen's rights. Producing it, as HTML or as PDF, is one read and one audit event in
 the same transaction: no event, no letter."""
 
-import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -11,7 +10,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
@@ -21,6 +19,7 @@ from casework.display import (
     EstimateDisplay,
     InputRow,
     correction_rows,
+    date_text,
     estimate_display,
     inputs_hash,
     snapshot_input_rows,
@@ -46,19 +45,6 @@ SOURCE_NAMES = {
     "Egen oplysning": _("Dine egne oplysninger"),
 }
 _MEETING_SOURCE = re.compile(r"^(?P<source>.+), (?P<number>\d+)\. samtale$")
-
-
-def date_text(value: str, language: str) -> str:
-    """An ISO date from a snapshot (``2026-10-01``) as the letter's other dates read
-    (``1. oktober 2026``); anything else as it is."""
-    try:
-        day = datetime.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return value
-    if day is None:
-        return value
-    with translation.override(language):
-        return date_format(day, "DATE_FORMAT")
 
 
 def source_name(source: str, language: str) -> str:
@@ -151,7 +137,7 @@ def judgement_latest(page: CitizenPage) -> Judgement | None:
         return None
     return (
         Judgement.objects.filter(spell=page.current_spell)
-        .select_related("caseworker")
+        .select_related("caseworker", "reveal_answer")
         .order_by("-created_at", "-pk")
         .first()
     )

@@ -332,6 +332,44 @@ class Judgement(models.Model):
         return f"{self.spell_id}: {self.risk_band} ({self.agreement})"
 
 
+class RevealAnswer(models.Model):
+    """The caseworker's answer, once the estimate is shown, to whether they agree with
+    it: recorded beside a judgement made before the estimate was seen (judgement first),
+    which itself stays as it was ("not seen"). Never updated."""
+
+    class Answer(models.TextChoices):
+        AGREE = "agree", _("Enig med modellens estimat")
+        DISAGREE = "disagree", _("Uenig med modellens estimat")
+
+    jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
+    judgement = models.OneToOneField(
+        Judgement, on_delete=models.PROTECT, related_name="reveal_answer"
+    )
+    estimate = models.ForeignKey(Estimate, on_delete=models.PROTECT, related_name="reveal_answers")
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reveal_answers"
+    )
+    agreement = models.CharField(_("enighed med modellen"), max_length=10, choices=Answer)
+    reason_category = models.CharField(
+        _("begrundelse"), max_length=30, choices=JudgementReason, blank=True
+    )
+    reason_text = models.TextField(_("begrundelse i egne ord"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("svar efter visning af estimat")
+        verbose_name_plural = _("svar efter visning af estimat")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(agreement="disagree") | (~Q(reason_category="") & ~Q(reason_text="")),
+                name="reveal_answer_disagreement_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.judgement_id}: {self.agreement}"
+
+
 class RuleFeedback(models.Model):
     """A caseworker's flag on one rule or input of an estimate: irrelevant or misleading
     for this citizen. The data team reads these."""

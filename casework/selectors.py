@@ -15,6 +15,7 @@ from casework.models import (
     Judgement,
     Meeting,
     Objection,
+    RuleFeedback,
     Spell,
 )
 from casework.permissions import Access, citizen_with_access, citizens_visible_to
@@ -111,7 +112,10 @@ class CitizenPage:
     """What the citizen page reads, in a fixed number of queries. ``snapshots`` are the
     current spell's snapshots, oldest first (the original, then each correction);
     ``snapshot`` is the one in force; ``judgements`` are the viewing user's for the
-    current spell, newest first; ``estimates`` every estimate of those snapshots."""
+    current spell, newest first; ``history`` every caseworker's judgements of the
+    current spell, newest first, with who made them and any answer given after the
+    estimate was revealed; ``estimates`` every estimate of those snapshots;
+    ``feedback`` the viewing user's feedback on rules of those estimates."""
 
     citizen: Citizen
     access: str
@@ -123,6 +127,8 @@ class CitizenPage:
     judgements: list[Judgement] = field(default_factory=list)
     estimates: list[Estimate] = field(default_factory=list)
     break_glass: BreakGlassAccess | None = None
+    history: list[Judgement] = field(default_factory=list)
+    feedback: list[RuleFeedback] = field(default_factory=list)
 
     @property
     def meetings_held(self) -> int:
@@ -138,6 +144,12 @@ class CitizenPage:
         if self.snapshot is None:
             return None
         return next((j for j in self.judgements if j.snapshot_id == self.snapshot.pk), None)
+
+    @property
+    def judgement_latest(self) -> Judgement | None:
+        """The user's newest judgement of the current spell, of whichever snapshot: a
+        correction of an input does not undo the judgement made on the old data."""
+        return self.judgements[0] if self.judgements else None
 
     def estimate_for(self, *, snapshot_id: int, model_version_id: int) -> Estimate | None:
         return next(
@@ -172,7 +184,9 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
     current = next((s for s in spells if s.end_date is None), None)
     snapshots: list[AssessmentSnapshot] = []
     judgements: list[Judgement] = []
+    history: list[Judgement] = []
     estimates: list[Estimate] = []
+    feedback: list[RuleFeedback] = []
     if current is not None:
         snapshots = list(
             AssessmentSnapshot.objects.filter(spell=current)
@@ -180,12 +194,16 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
             .order_by("created_at", "pk")
         )
         if snapshots:
-            judgements = list(
-                Judgement.objects.filter(spell=current, caseworker=user).order_by(
-                    "-created_at", "-pk"
-                )
+            history = list(
+                Judgement.objects.filter(spell=current)
+                .select_related("caseworker", "reveal_answer")
+                .order_by("-created_at", "-pk")
             )
+            judgements = [j for j in history if j.caseworker_id == user.pk]
             estimates = list(Estimate.objects.filter(spell=current).order_by("computed_at", "pk"))
+            feedback = list(
+                RuleFeedback.objects.filter(estimate__spell=current, user=user).order_by("pk")
+            )
     objection = (
         Objection.objects.filter(citizen=citizen, withdrawn_at__isnull=True)
         .select_related("recorded_by")
@@ -205,6 +223,8 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
         judgements=judgements,
         estimates=estimates,
         break_glass=break_glass,
+        history=history,
+        feedback=feedback,
     )
 
 
@@ -235,6 +255,14 @@ def citizen_by_cpr_hash(*, user: User, cpr_hashes: Sequence[str]) -> Citizen | N
     return Citizen.objects.filter(
         jobcenter_id=user.jobcenter_id, cpr_hash__in=list(cpr_hashes)
     ).first()
+
+
+def citizen_in_jobcenter(*, user: User, citizen_id) -> Citizen | None:
+    """A citizen of the user's own jobcenter by id, whether or not the user may see
+    them: only for recording a refused access, never for showing anything."""
+    if user.jobcenter_id is None:
+        return None
+    return Citizen.objects.filter(jobcenter_id=user.jobcenter_id, pk=citizen_id).only("pk").first()
 
 
 def citizen_search_for_user(
@@ -296,7 +324,7 @@ def estimate_panel(*, page: CitizenPage) -> EstimatePanel:
     )
     if assessment.state != "scored":
         return EstimatePanel(state=assessment.state, assessment=assessment, inputs=inputs)
-    if page.citizen.jobcenter.judgement_first and page.judgement is None:
+    if page.citizen.jobcenter.judgement_first and page.judgement_latest is None:
         return EstimatePanel(state=PanelState.JUDGEMENT_FIRST, inputs=inputs)
     version_id = assessment.version.pk
     previous = None

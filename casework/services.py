@@ -31,6 +31,7 @@ from casework.selectors import (
     EstimatePanel,
     PanelState,
     citizen_by_cpr_hash,
+    citizen_in_jobcenter,
     citizen_page_for_user,
     citizen_search_for_user,
     estimate_panel,
@@ -287,6 +288,25 @@ def citizen_search(*, user: User, query: str) -> list[Citizen]:
 def caseload_view_record(*, user: User, scope: str, shown: int) -> None:
     audit_record(
         action=AuditAction.CASELOAD_VIEW, user=user, details={"scope": scope, "shown": shown}
+    )
+
+
+@transaction.atomic
+def access_refused_record(*, user: User, citizen_id, page: str) -> None:
+    """A user opened a citizen they may not see (a link to another team's citizen, say).
+    Called after the lookup's own transaction has rolled back, in a transaction of its
+    own, so the refusal is kept although nothing else of the request is. The citizen is
+    named only when they belong to the user's own jobcenter; the event never holds a
+    name or a CPR number."""
+    citizen = citizen_in_jobcenter(user=user, citizen_id=citizen_id)
+    audit_record(
+        action=AuditAction.ACCESS_REFUSED,
+        user=user,
+        citizen_id=citizen.pk if citizen is not None else None,
+        object_type="citizen",
+        object_id=str(citizen_id),
+        flags=["outside_caseload"],
+        details={"page": page, "known_citizen": citizen is not None},
     )
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from casework import page_actions as actions
 from casework import views
 
 app_name = "casework"
@@ -10,15 +11,15 @@ urlpatterns = [
     path("break-glass/", views.break_glass, name="break_glass"),
     path("judgement-first/", views.judgement_first_setting, name="judgement_first"),
     path("<uuid:citizen_id>/", views.citizen_detail, name="citizen"),
-    path("<uuid:citizen_id>/judgement/", views.judgement_create, name="judgement"),
-    path("<uuid:citizen_id>/rule-feedback/", views.rule_feedback_create, name="rule_feedback"),
-    path("<uuid:citizen_id>/correction/", views.correction_create, name="correction"),
-    path("<uuid:citizen_id>/objection/", views.objection_create, name="objection"),
+    path("<uuid:citizen_id>/judgement/", actions.judgement_create, name="judgement"),
+    path("<uuid:citizen_id>/rule-feedback/", actions.rule_feedback_create, name="rule_feedback"),
+    path("<uuid:citizen_id>/correction/", actions.correction_create, name="correction"),
+    path("<uuid:citizen_id>/objection/", actions.objection_create, name="objection"),
     path("<uuid:citizen_id>/letter/", views.letter, name="letter"),
     path("<uuid:citizen_id>/letter.pdf", views.letter_pdf, name="letter_pdf"),
     path(
         "<uuid:citizen_id>/objection/withdraw/",
-        views.objection_withdraw_view,
+        actions.objection_withdraw_view,
         name="objection_withdraw",
     ),
 ]

@@ -3,34 +3,25 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from casework.corrections import snapshot_correct
+from casework.citizen_page import citizen_page, citizen_refused, errors_into, page_language
 from casework.cpr import cpr_parse
-from casework.display import correction_rows, estimate_display, snapshot_input_rows
 from casework.forms import (
     BreakGlassForm,
     CaseloadFilterForm,
     CitizenSearchForm,
-    CorrectionForm,
     JudgementFirstForm,
-    JudgementForm,
-    ObjectionForm,
-    ObjectionWithdrawForm,
-    RuleFeedbackForm,
 )
-from casework.judgements import judgement_record, rule_feedback_record
 from casework.letter_forms import LetterOptionsForm
 from casework.letters import letter_produce
-from casework.models import Citizen, RiskBand
+from casework.models import Citizen
+from casework.page_actions import PAGE_ACTIONS
 from casework.selectors import (
-    PanelState,
     assessment_status,
     caseload_for_user,
     jobcenter_for_user,
@@ -40,10 +31,7 @@ from casework.services import (
     break_glass_grant,
     caseload_view_record,
     citizen_search,
-    citizen_view,
     judgement_first_set,
-    objection_record,
-    objection_withdraw,
 )
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
@@ -118,253 +106,22 @@ def _is_cpr(text: str) -> bool:
     return True
 
 
-def _language() -> str:
-    return "en" if (get_language() or "da").startswith("en") else "da"
-
-
-def _errors_into(form, exc: ValidationError) -> None:
-    """A service's field errors onto the form, so the page shows them by the fields."""
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _citizen_page(request, citizen_id, *, bound: dict | None = None, status: int = 200):
-    """The citizen page; ``bound`` holds a form the user sent that has errors, shown
-    with what they wrote (``{"judgement": form}``, ``{"correction": form}``, ...)."""
-    try:
-        page, panel = citizen_view(user=request.user, citizen_id=citizen_id)
-    except Citizen.DoesNotExist as exc:
-        raise Http404 from exc
-    bound = bound or {}
-    language = _language()
-    snapshot = page.snapshot
-    input_rows, corrections = [], []
-    if snapshot is not None:
-        specification = snapshot.specification.specification
-        original = page.original_snapshot
-        input_rows = snapshot_input_rows(
-            specification=specification,
-            values=snapshot.values,
-            language=language,
-            original=original.values if original is not None and original != snapshot else None,
-        )
-        corrections = correction_rows(
-            snapshots=page.snapshots, specification=specification, language=language
-        )
-    display = version = None
-    if panel.shown:
-        version = panel.assessment.version
-        display = estimate_display(
-            explanation=panel.assessment.explanation,
-            metrics=version.metrics or {},
-            language=language,
-            quality_gate=version.quality_gate,
-            band_cutoffs=version.band_cutoffs,
-        )
-    not_scorable = ""
-    if panel.state == PanelState.NOT_SCORABLE:
-        result = panel.assessment.not_scorable
-        not_scorable = result.message_en if language == "en" else result.message_da
-    estimate = panel.estimate if panel.shown else None
-    feedback_form = bound.get("feedback")
-    correction_form = bound.get("correction")
-    corrections_forms = [
-        _prefill(row, correction_form, fields=("source", "reason"), value=row.raw)
-        for row in input_rows
-    ]
-    rule_rows = [
-        _prefill(rule, feedback_form, fields=("kind", "comment"))
-        for rule in (display.rules if display else ())
-    ]
-    context = {
-        "page": page,
-        "panel": panel,
-        "states": PanelState,
-        "input_rows": input_rows,
-        "corrections": corrections,
-        "display": display,
-        "version": version,
-        "estimate": estimate,
-        "previous": panel.previous if panel.shown else None,
-        "not_scorable": not_scorable,
-        "band_labels": dict(RiskBand.choices),
-        "judgement": page.judgement,
-        "judgement_form": bound.get("judgement")
-        or JudgementForm(
-            initial={
-                "snapshot_id": snapshot.pk if snapshot else None,
-                "estimate_id": estimate.pk if estimate else None,
-            }
-        ),
-        "input_forms": corrections_forms,
-        "rule_rows": rule_rows,
-        "objection_form": bound.get("objection")
-        or ObjectionForm(initial={"received_on": timezone.localdate()}),
-        "withdraw_form": bound.get("withdraw") or ObjectionWithdrawForm(),
-        "model_card_url": reverse("transparency")
-        + (f"#model-{version.pk}" if version is not None else ""),
-    }
-    return render(request, "casework/citizen.html", context, status=status)
-
-
-def _prefill(item, form, *, fields: tuple[str, ...], value: str | None = None) -> dict:
-    """One row of the page with the small form that belongs to it (a correction of an
-    input, feedback on a rule): what the user sent and its errors when ``form`` was
-    sent for this row, else the defaults."""
-    mine = form is not None and form.data.get("feature") == item.feature_name
-    data = form.data if mine else {}
-    prefill = {name: data.get(name, "") for name in fields}
-    prefill["value"] = data.get("value", "") if mine else (value or "")
-    errors = form.errors if mine else {}
-    other = [
-        e
-        for key in ("__all__", "snapshot_id", "estimate_id", "feature")
-        for e in errors.get(key, [])
-    ]
-    return {"item": item, "open": mine, "data": prefill, "errors": errors, "other_errors": other}
-
-
-@require_GET
+@require_http_methods(["GET", "POST"])
 def citizen_detail(request, citizen_id):
-    return _citizen_page(request, citizen_id)
-
-
-def _post_action(request, citizen_id, *, form, key: str, call, done: str, anchor: str):
-    """Runs one POST action: a valid form goes to the service (one transaction, one
-    event) and the browser is sent back to the page; otherwise the page is shown again
-    with what the user wrote and the reasons."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except Citizen.DoesNotExist as exc:
-            raise Http404 from exc
-        except ActionRefused as exc:
-            messages.error(request, exc.message)
-            return redirect("casework:citizen", citizen_id=citizen_id)
-        except ValidationError as exc:
-            _errors_into(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect(reverse("casework:citizen", kwargs={"citizen_id": citizen_id}) + anchor)
-    return _citizen_page(request, citizen_id, bound={key: form}, status=400)
-
-
-@require_POST
-def judgement_create(request, citizen_id):
-    def call(data):
-        judgement_record(
-            user=request.user,
-            citizen_id=citizen_id,
-            snapshot_id=data["snapshot_id"],
-            estimate_id=data.get("estimate_id"),
-            risk_band=data["risk_band"],
-            agreement=data.get("agreement") or "",
-            reason_category=data.get("reason_category") or "",
-            reason_text=data.get("reason_text") or "",
-            next_step=data["next_step"],
-        )
-
-    return _post_action(
-        request,
-        citizen_id,
-        form=JudgementForm(request.POST),
-        key="judgement",
-        call=call,
-        done=_("Din faglige vurdering er registreret."),
-        anchor="#judgement",
-    )
-
-
-@require_POST
-def rule_feedback_create(request, citizen_id):
-    def call(data):
-        rule_feedback_record(
-            user=request.user,
-            citizen_id=citizen_id,
-            estimate_id=data["estimate_id"],
-            feature=data["feature"],
-            kind=data["kind"],
-            comment=data.get("comment") or "",
-        )
-
-    return _post_action(
-        request,
-        citizen_id,
-        form=RuleFeedbackForm(request.POST),
-        key="feedback",
-        call=call,
-        done=_("Tak. Din tilbagemelding på reglen er sendt til datateamet."),
-        anchor="#estimate",
-    )
-
-
-@require_POST
-def correction_create(request, citizen_id):
-    def call(data):
-        snapshot_correct(
-            user=request.user,
-            citizen_id=citizen_id,
-            snapshot_id=data["snapshot_id"],
-            feature=data["feature"],
-            value=data.get("value") or "",
-            source=data["source"],
-            reason=data.get("reason") or "",
-            language=_language(),
-        )
-
-    return _post_action(
-        request,
-        citizen_id,
-        form=CorrectionForm(request.POST),
-        key="correction",
-        call=call,
-        done=_("Oplysningen er rettet, og estimatet er beregnet igen. Begge versioner er gemt."),
-        anchor="#inputs",
-    )
-
-
-@require_POST
-def objection_create(request, citizen_id):
-    def call(data):
-        objection_record(
-            user=request.user,
-            citizen_id=citizen_id,
-            received_on=data["received_on"],
-            channel=data["channel"],
-            note=data.get("note") or "",
-        )
-
-    return _post_action(
-        request,
-        citizen_id,
-        form=ObjectionForm(request.POST),
-        key="objection",
-        call=call,
-        done=_("Indsigelsen er registreret. Der beregnes og vises ikke længere estimater."),
-        anchor="#objection",
-    )
-
-
-@require_POST
-def objection_withdraw_view(request, citizen_id):
-    def call(data):
-        objection_withdraw(user=request.user, citizen_id=citizen_id, note=data.get("note") or "")
-
-    return _post_action(
-        request,
-        citizen_id,
-        form=ObjectionWithdrawForm(request.POST),
-        key="withdraw",
-        call=call,
-        done=_("Indsigelsen er trukket tilbage."),
-        anchor="#objection",
-    )
+    """The citizen page. Its forms post here too, naming their action, so that after a
+    form error the page with what the user wrote stays at the citizen page's address."""
+    if request.method == "POST":
+        action = PAGE_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            return HttpResponseBadRequest()
+        return action(request, citizen_id)
+    return citizen_page(request, citizen_id)
 
 
 def _letter_options(request) -> tuple[str, bool]:
     """The letter's language (``?language=da|en``, else the user's active language)
     and whether the caseworker's own words are quoted (``?own_words=on``)."""
-    return LetterOptionsForm(request.GET).options(default_language=_language())
+    return LetterOptionsForm(request.GET).options(default_language=page_language())
 
 
 def _letter(request, citizen_id, *, output_format: str, render):
@@ -378,8 +135,8 @@ def _letter(request, citizen_id, *, output_format: str, render):
             render=render,
             include_own_words=own_words,
         )
-    except Citizen.DoesNotExist as exc:
-        raise Http404 from exc
+    except Citizen.DoesNotExist:
+        return citizen_refused(request, citizen_id, page=f"letter_{output_format}")
     return output
 
 
@@ -430,7 +187,7 @@ def break_glass(request):
         except ActionRefused as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             if access is not None:
                 messages.warning(

@@ -42,4 +42,6 @@ def test_another_team_does_not_see_the_citizen(page, other_caseworker, citizen):
     page.goto("/citizens/?scope=team")
     assert page.get_by_text("Karen Jensen").count() == 0
     response = page.goto(f"/citizens/{citizen.pk}/")
-    assert response.status == 404
+    assert response.status == 403
+    assert page.get_by_role("heading", name="Ingen adgang til borgeren").is_visible()
+    assert page.get_by_text("Karen Jensen").count() == 0

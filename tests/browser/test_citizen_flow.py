@@ -1,7 +1,7 @@
 """The caseworker's whole workflow in Chromium: log in, search by CPR number, open the
 citizen, record their own judgement first (without JavaScript), see the estimate and
 its rules, disagree with a reason, correct an input, print the letter, record an
-objection and see the score disappear. Another team's caseworker gets a 404, and
+objection and see the score disappear. Another team's caseworker gets a 403 page, and
 breaking the glass with a reason lets them in and is flagged for the DPO."""
 
 import re
@@ -102,16 +102,13 @@ def test_a_caseworker_walks_the_whole_flow(
     assert "41" in page.locator("#input-age").inner_text()
     assert "Oprindelig: 34" in page.locator("#input-age-original").inner_text()
     assert page.locator("#corrections").is_visible()
-    # New data, a new judgement first; then the recomputed estimate, and the old one.
-    assert page.locator("#estimate-probability").count() == 0
-    form = page.locator("#judgement-form")
-    if not form.is_visible():
-        page.locator("#judgement-form-box > summary").click()
-    form.get_by_label("Høj", exact=True).check()
-    form.get_by_label("Planlagt næste skridt").select_option("mentor")
-    form.get_by_role("button", name="Gem min vurdering").click()
-    page.wait_for_url(re.compile(r"#judgement$"))
+    # The caseworker has judged already: the recomputed estimate is shown at once, beside
+    # the old one, and the judgement made on the old data stays (issue 13).
     assert page.locator("#estimate-probability").is_visible()
+    assert page.locator("#estimate-previous").is_visible()
+    assert page.locator("#judgement-band").inner_text() == "Høj"
+    assert page.locator("#judgement-old-data").is_visible()
+    assert page.locator("#judgement-history-table tbody tr").count() == 2
 
     # Print the letter: the printable page, and the PDF behind its link.
     page.locator("#letter-link").click()
@@ -150,16 +147,16 @@ def test_a_caseworker_walks_the_whole_flow(
     context.close()
 
 
-def test_another_team_gets_a_404_until_it_breaks_the_glass(
+def test_another_team_is_refused_until_it_breaks_the_glass(
     browser, live_server, other_caseworker, citizen
 ):
     context = browser.new_context(base_url=live_server.url, locale="da-DK")
     page = context.new_page()
     page.set_default_timeout(15_000)
     login_with_keyboard(page, "charlie")
-    assert page.goto(f"/citizens/{citizen.pk}/").status == 404
+    assert page.goto(f"/citizens/{citizen.pk}/").status == 403
     assert "Karen Jensen" not in page.content()
-    assert page.goto(f"/citizens/{citizen.pk}/letter/").status == 404
+    assert page.goto(f"/citizens/{citizen.pk}/letter/").status == 403
 
     # A CPR search outside the caseload finds nothing and offers to break the glass.
     page.goto("/citizens/")

@@ -22,7 +22,7 @@ def _break(client, cpr=CPR, category="colleague_absent", text="Alice er syg; bor
 
 def test_breaking_the_glass_grants_an_hour_and_is_flagged(login, other_caseworker, citizen):
     client = login(other_caseworker)
-    assert client.get(citizen_url(citizen)).status_code == 404
+    assert client.get(citizen_url(citizen)).status_code == 403
     response = _break(client)
     assert response.status_code == 302
     assert response["Location"] == citizen_url(citizen)
@@ -62,7 +62,7 @@ def test_the_access_expires(login, other_caseworker, citizen):
         BreakGlassAccess.objects.update(
             starts_at=past, expires_at=past + datetime.timedelta(hours=1)
         )
-    assert client.get(citizen_url(citizen)).status_code == 404
+    assert client.get(citizen_url(citizen)).status_code == 403
 
 
 def test_the_duration_comes_from_the_setting(login, other_caseworker, citizen, settings):

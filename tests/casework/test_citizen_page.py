@@ -37,16 +37,16 @@ def test_a_colleague_in_the_same_team_sees_the_citizen(login, colleague, citizen
 @pytest.mark.parametrize(
     "persona", ["other_caseworker", "manager", "dpo", "analyst", "foreign_caseworker"]
 )
-def test_anyone_else_gets_a_404(request, login, citizen, persona):
+def test_anyone_else_gets_a_403(request, login, citizen, persona):
     user = request.getfixturevalue(persona)
     response = login(user).get(_url(citizen))
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert "Karen Jensen" not in response.content.decode()
 
 
-def test_an_unknown_citizen_is_the_same_404(login, caseworker, db):
+def test_an_unknown_citizen_is_the_same_403(login, caseworker, db):
     url = reverse("casework:citizen", kwargs={"citizen_id": "00000000-0000-0000-0000-000000000000"})
-    assert login(caseworker).get(url).status_code == 404
+    assert login(caseworker).get(url).status_code == 403
 
 
 def test_the_lookup_is_audited_without_the_cpr_number(login, caseworker, citizen):

@@ -210,7 +210,9 @@ def test_an_objection_hides_even_a_score_computed_before_it(
     page = client.get(citizen_url(citizen)).content.decode()
     assert "Borgeren har gjort indsigelse mod profilering" in page
     assert 'id="estimate-probability"' not in page
-    assert 'id="judgement-form"' not in page
+    # The objection stops profiling, not the caseworker's own judgement (issue 13).
+    assert 'id="judgement-form"' in page
+    assert 'name="agreement"' not in page
     assert not events(AuditAction.ESTIMATE_VIEW, since=before)
 
 

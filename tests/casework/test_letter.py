@@ -1,7 +1,7 @@
 """The letter to the citizen, as a printable page and as a PDF, in Danish or English:
 the data used, the rules, what the estimate means and does not mean, the caseworker's
 judgement and the citizen's rights. Producing it is one LETTER event; with an objection
-standing it carries no score; anyone who may not see the citizen gets a 404."""
+standing it carries no score; anyone who may not see the citizen gets a 403 page."""
 
 import re
 import zlib
@@ -213,13 +213,13 @@ def test_the_citizen_page_links_to_the_letter(login, caseworker, citizen, name):
 @pytest.mark.parametrize(
     "persona", ["other_caseworker", "foreign_caseworker", "manager", "dpo", "analyst"]
 )
-def test_anyone_who_may_not_see_the_citizen_gets_a_404(request, login, citizen, persona, name):
+def test_anyone_who_may_not_see_the_citizen_gets_a_403(request, login, citizen, persona, name):
     client = login(request.getfixturevalue(persona))
     before = last_event_id()
     response = _letter(client, citizen, name)
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert "Karen Jensen" not in response.content.decode()
-    assert not events(since=before)
+    assert [e.action for e in events(since=before)] == ["access.refused"]
 
 
 def test_a_colleague_in_the_team_gets_the_letter(login, colleague, citizen):
@@ -228,7 +228,7 @@ def test_a_colleague_in_the_team_gets_the_letter(login, colleague, citizen):
 
 def test_break_the_glass_opens_the_letter_and_flags_the_event(login, other_caseworker, citizen):
     client = login(other_caseworker)
-    assert _letter(client, citizen).status_code == 404
+    assert _letter(client, citizen).status_code == 403
     response = client.post(
         "/citizens/break-glass/",
         {"cpr": "170492-1234", "reason_category": "colleague_absent", "reason_text": "Syg"},

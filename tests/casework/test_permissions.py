@@ -1,6 +1,7 @@
 """Every casework page and action: the assigned caseworker and their team get in; a
 caseworker from another team (or municipality), a manager, the DPO and an analyst get
-a 404 and change nothing. The judgement-first setting page is for managers only."""
+a 404 for an action and a 403 page for a page (tests/casework/test_access_refused.py),
+and change nothing. The judgement-first setting page is for managers only."""
 
 import pytest
 from django.urls import reverse
@@ -61,16 +62,20 @@ def _call(client, citizen, action):
 
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("persona", OUTSIDERS)
-def test_outsiders_get_a_404_and_change_nothing(request, login, citizen, persona, action):
+def test_outsiders_are_refused_and_change_nothing(request, login, citizen, persona, action):
     client = login(request.getfixturevalue(persona))
     before = AuditEvent.objects.count()
     response = _call(client, citizen, action)
-    assert response.status_code == 404
+    page = _actions(citizen)[action][0] == "get"
+    assert response.status_code == (403 if page else 404)
     assert "Karen Jensen" not in response.content.decode()
     assert AssessmentSnapshot.objects.count() == 1
     assert not Judgement.objects.exists() and not Objection.objects.exists()
     assert not RuleFeedback.objects.exists()
-    assert AuditEvent.objects.count() == before
+    # A page opened by link leaves one event: the refusal; an action leaves none.
+    refused = AuditEvent.objects.filter(action=AuditAction.ACCESS_REFUSED).count()
+    assert refused == (1 if page else 0)
+    assert AuditEvent.objects.count() == before + refused
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -87,9 +92,11 @@ def test_anonymous_visitors_are_sent_to_login(client, citizen, action):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_actions_need_post_and_the_page_needs_get(login, caseworker, citizen):
+def test_actions_need_post_and_the_page_needs_get_or_an_action(login, caseworker, citizen):
     client = login(caseworker)
-    assert client.post(citizen_url(citizen)).status_code == 405
+    # The page takes its own forms' POSTs (naming their action); anything else is a 400.
+    assert client.post(citizen_url(citizen)).status_code == 400
+    assert client.post(citizen_url(citizen), {"action": "nothing"}).status_code == 400
     assert client.post(citizen_url(citizen, "letter")).status_code == 405
     assert client.post(citizen_url(citizen, "letter_pdf")).status_code == 405
     for name in ("judgement", "rule_feedback", "correction", "objection", "objection_withdraw"):
