@@ -39,8 +39,12 @@ def page_language() -> str:
 
 
 def errors_into(form, exc: ValidationError) -> None:
-    """A service's field errors onto the form, so the page shows them by the fields."""
-    for field, errors in exc.message_dict.items():
+    """A service's field errors onto the form, so the page shows them by the fields
+    (with their codes, for whoever records the refusal)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
 

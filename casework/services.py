@@ -291,6 +291,27 @@ def caseload_view_record(*, user: User, scope: str, shown: int) -> None:
     )
 
 
+def reason_is_a_sentence(text: str) -> bool:
+    """A reason the DPO can review: at least three words and fifteen letters, not "."
+    or "x" or "se sag"."""
+    words = [word for word in text.split() if any(ch.isalpha() for ch in word)]
+    return len(words) >= 3 and sum(ch.isalpha() for ch in text) >= 15
+
+
+@transaction.atomic
+def break_glass_refused_record(*, user: User, refused_fields: list[str], codes: list[str]) -> None:
+    """A break-the-glass that was refused (an unknown CPR number, a missing or empty
+    reason): an event of its own, written after the refused attempt's transaction
+    rolled back. It holds neither the number nor the citizen."""
+    audit_record(
+        action=AuditAction.ACCESS_REFUSED,
+        user=user,
+        object_type="break_glass",
+        flags=["break_glass"],
+        details={"page": "break_glass", "refused_fields": refused_fields, "codes": codes},
+    )
+
+
 @transaction.atomic
 def access_refused_record(*, user: User, citizen_id, page: str) -> None:
     """A user opened a citizen they may not see (a link to another team's citizen, say).
@@ -392,11 +413,24 @@ def break_glass_grant(
         errors["reason_category"] = _("Vælg en årsag.")
     if not reason_text.strip():
         errors["reason_text"] = _("Skriv, hvorfor du skal se borgeren.")
+    elif not reason_is_a_sentence(reason_text):
+        errors["reason_text"] = _(
+            "Skriv begrundelsen som mindst en hel sætning: hvad er sket, og hvorfor skal "
+            "du se borgeren nu? Databeskyttelsesrådgiveren læser den."
+        )
     if errors:
         raise ValidationError(errors)
     citizen = citizen_by_cpr_hash(user=user, cpr_hashes=cpr_hashes(parsed))
     if citizen is None:
-        raise ValidationError({"cpr": _("Der er ingen borger med dette CPR-nummer i jobcentret.")})
+        # The same answer whether the number is unknown or another jobcenter's.
+        raise ValidationError(
+            {
+                "cpr": ValidationError(
+                    _("Der er ingen borger med dette CPR-nummer i dit jobcenter."),
+                    code="unknown_citizen",
+                )
+            }
+        )
     if citizen_search_for_user(user=user, cpr_hashes=[citizen.cpr_hash]).exists():
         return citizen, None
     now = timezone.now()

@@ -29,6 +29,7 @@ from casework.selectors import (
 from casework.services import (
     ActionRefused,
     break_glass_grant,
+    break_glass_refused_record,
     caseload_view_record,
     citizen_search,
     judgement_first_set,
@@ -187,7 +188,7 @@ def break_glass(request):
         except ActionRefused as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            errors_into(form, exc)
+            errors_into(form, exc)  # the form is now invalid: recorded below
         else:
             if access is not None:
                 messages.warning(
@@ -199,6 +200,13 @@ def break_glass(request):
                     % {"time": timezone.localtime(access.expires_at).strftime("%H:%M")},
                 )
             return redirect("casework:citizen", citizen_id=citizen.pk)
+    if request.method == "POST" and not form.is_valid():
+        refused = form.errors.as_data()
+        break_glass_refused_record(
+            user=request.user,
+            refused_fields=sorted(refused),
+            codes=[error.code or "invalid" for errors in refused.values() for error in errors],
+        )
     return render(
         request,
         "casework/break_glass.html",

@@ -78,7 +78,9 @@ def test_the_duration_comes_from_the_setting(login, other_caseworker, citizen, s
         ({"text": ""}, "Skriv, hvorfor du skal se borgeren."),
         ({"category": ""}, "Vælg en årsag."),
         ({"cpr": "123"}, "Skriv et gyldigt CPR-nummer (10 cifre)."),
-        ({"cpr": "0101901234"}, "Der er ingen borger med dette CPR-nummer i jobcentret."),
+        ({"cpr": "0101901234"}, "Der er ingen borger med dette CPR-nummer i dit jobcenter."),
+        ({"text": "."}, "Skriv begrundelsen som mindst en hel sætning"),
+        ({"text": "se sag"}, "Skriv begrundelsen som mindst en hel sætning"),
     ],
 )
 def test_a_reason_and_a_known_citizen_are_required(login, other_caseworker, citizen, data, message):
@@ -88,6 +90,24 @@ def test_a_reason_and_a_known_citizen_are_required(login, other_caseworker, citi
     assert message in page
     assert CPR not in page  # the number is not echoed on an error page
     assert not BreakGlassAccess.objects.exists() and not events(AuditAction.BREAK_GLASS)
+    # The refused attempt is an event of its own, holding neither number nor citizen.
+    (refused,) = events(AuditAction.ACCESS_REFUSED)
+    assert refused.user_id == other_caseworker.pk and refused.citizen_id is None
+    assert refused.details["page"] == "break_glass" and refused.details["refused_fields"]
+    assert "0101901234" not in str(refused.hashed_content()) and "010190" not in str(
+        refused.hashed_content()
+    )
+
+
+def test_another_jobcenters_citizen_gets_the_same_answer_as_nobody(
+    login, foreign_caseworker, citizen
+):
+    """The refusal does not tell whether the number belongs to some jobcenter."""
+    response = _break(login(foreign_caseworker))
+    assert response.status_code == 400
+    assert "Der er ingen borger med dette CPR-nummer i dit jobcenter." in response.content.decode()
+    (refused,) = events(AuditAction.ACCESS_REFUSED)
+    assert refused.details["codes"] == ["unknown_citizen"] and refused.citizen_id is None
 
 
 def test_the_citizens_own_team_needs_no_glass(login, colleague, citizen):
