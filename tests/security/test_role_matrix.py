@@ -95,13 +95,11 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
     approved = make_version(specification, trained_by=analyst)
     model_version_approve(version=approved, user=manager, note="ok")
     spell = citizen.spells.get()
-    estimate = Estimate.objects.create(
+    # (Where on_commit hooks run at once, the activation has already scored the spell.)
+    estimate, _created = Estimate.objects.get_or_create(
         snapshot=spell.snapshots.get(),
-        spell=spell,
         model_version=active,
-        probability=0.5,
-        band="medium",
-        leaf_id=4,
+        defaults={"spell": spell, "probability": 0.5, "band": "medium", "leaf_id": 4},
     )
     feedback = RuleFeedback.objects.create(
         jobcenter=jobcenter,
