@@ -85,10 +85,13 @@ def letter_contact(*, page, user: User) -> Contact:
 
 
 def letter_address(*, page, language: str) -> list[str]:
-    """The citizen's address as the jobcenter holds it: the name and the postal
-    district (``7400 Herning``, from the specification's labels when it has them)."""
+    """The citizen's address as the jobcenter holds it: the name, the street and the
+    postal district (``7400 Herning``, from the specification's labels when it has
+    them)."""
     citizen = page.citizen
     lines = [citizen.name]
+    if citizen.street_address:
+        lines.append(citizen.street_address)
     postal_code = citizen.postal_code
     if postal_code:
         district = postal_code

@@ -31,6 +31,9 @@ class Citizen(models.Model):
         choices=[("female", _("kvinde")), ("male", _("mand"))],
         editable=False,
     )
+    street_address = models.CharField(
+        _("adresse"), max_length=200, blank=True, help_text=_("Vej, husnummer, etage og dør.")
+    )
     postal_code = models.CharField(_("postnummer"), max_length=4, blank=True)
     citizenship = models.CharField(_("statsborgerskab"), max_length=2, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -64,6 +64,7 @@ def citizen_create(
     cpr: str | Cpr,
     name: str,
     postal_code: str = "",
+    street_address: str = "",
     citizenship: str = "",
     actor: User | None = None,
 ) -> Citizen:
@@ -82,6 +83,7 @@ def citizen_create(
         birth_date=parsed.birth_date,
         gender=parsed.gender,
         postal_code=postal_code,
+        street_address=street_address,
         citizenship=citizenship,
     )
     audit_record(

@@ -309,6 +309,7 @@ def subject_access_data(
             "birth_date": _plain(citizen.birth_date),
             "gender": citizen.gender,
             "gender_label": str(citizen.get_gender_display()),
+            "street_address": citizen.street_address,
             "postal_code": citizen.postal_code,
             "citizenship": citizen.citizenship,
             "registered_at": _plain(citizen.created_at),

@@ -191,6 +191,7 @@ def citizen_facts(citizen: dict[str, Any]) -> list[Fact]:
         Fact(_("CPR-nummer"), citizen["cpr"]),
         Fact(_("Fødselsdato"), local_date_text(citizen["birth_date"])),
         Fact(_("Køn"), citizen["gender_label"]),
+        Fact(_("Adresse"), citizen.get("street_address") or "–"),
         Fact(_("Postnummer"), citizen["postal_code"] or "–"),
         Fact(_("Statsborgerskab"), citizen["citizenship"] or "–"),
         Fact(_("Registreret i systemet"), local_datetime_text(citizen["registered_at"])),

@@ -94,7 +94,11 @@ def make_citizen_with_spell(
     2) an assessment snapshot."""
     cpr = cpr or make_cpr(datetime.date(1992, 4, 17))
     citizen = citizen_create(
-        jobcenter=team.jobcenter, cpr=cpr_parse(cpr), name=name, postal_code="7400"
+        jobcenter=team.jobcenter,
+        cpr=cpr_parse(cpr),
+        name=name,
+        street_address="Østergade 12, 2. th.",
+        postal_code="7400",
     )
     spell = spell_open(
         citizen=citizen,

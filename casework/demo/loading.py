@@ -26,7 +26,7 @@ from audit.services import audit_record
 from casework.cpr import Cpr, cpr_encrypt, cpr_hash, cpr_keyset_id
 from casework.demo import figures as fig
 from casework.demo.generation import DemoData, demo_data_generate
-from casework.demo.population import staff_names_draw
+from casework.demo.population import staff_names_draw, street_addresses
 from casework.demo.staff import (
     DEMO_LOGINS,
     DemoDataRefused,
@@ -260,6 +260,7 @@ def _citizens_write(*, data: DemoData, jobcenter: Jobcenter) -> None:
     c = data.citizens
     cprs = [Cpr(digits) for digits in c.cpr.tolist()]
     n = len(c)
+    addresses = street_addresses(n)
     for begin in range(0, n, CHUNK):
         part = slice(begin, min(n, begin + CHUNK))
         rows = _instances(
@@ -273,6 +274,7 @@ def _citizens_write(*, data: DemoData, jobcenter: Jobcenter) -> None:
                 "name": c.names[part],
                 "birth_date": _dates(c.birth[part]),
                 "gender": np.where(c.male[part], "male", "female").tolist(),
+                "street_address": addresses[part],
                 "postal_code": c.postal_code[part].tolist(),
                 "citizenship": c.citizenship[part].tolist(),
             },

@@ -181,3 +181,19 @@ def postal_codes_draw(
     main = rng.random(n) < main_share
     other = codes[1:][rng.integers(0, len(codes) - 1, size=n)]
     return np.where(main, codes[0], other)
+
+
+# Fictional street names; with a house number they make each demo citizen an address.
+DEMO_STREETS = (
+    "Østergade", "Vestergade", "Nørregade", "Søndergade", "Bredgade", "Skolevej",
+    "Kirkevej", "Engvej", "Birkevej", "Lindevej", "Møllevej", "Havnegade",
+    "Stationsvej", "Parkvej", "Skovvej", "Åboulevarden",
+)
+
+
+def street_addresses(count: int) -> list[str]:
+    """A fictional street address for each of ``count`` citizens, drawn from the
+    position alone (no random numbers: the rest of the demo stays as it was)."""
+    return [
+        f"{DEMO_STREETS[i % len(DEMO_STREETS)]} {(i * 7) % 149 + 1}" for i in range(count)
+    ]

@@ -231,7 +231,7 @@ def test_break_the_glass_opens_the_letter_and_flags_the_event(login, other_casew
     assert _letter(client, citizen).status_code == 403
     response = client.post(
         "/citizens/break-glass/",
-        {"cpr": "170492-1234", "reason_category": "colleague_absent", "reason_text": "Syg"},
+        {"cpr": "170492-1234", "reason_category": "colleague_absent", "reason_text": "Kollegaen er syg, og borgeren venter"},
     )
     assert response.status_code == 302
     before = last_event_id()
@@ -314,6 +314,7 @@ def test_the_pdf_has_the_address_and_the_contact_and_is_tagged(
     content = _letter(login(caseworker), scored, "letter_pdf", language="da").content
     text = " ".join(_pdf_text(content, tmp_path).split())
     assert "Karen Jensen" in text and "7400 Herning" in text  # the address we hold
+    assert "Østergade 12, 2. th." in text
     assert "Kontakt din sagsbehandler" in text
     name = caseworker.get_full_name() or caseworker.username
     assert name in text and "Team A" in text
