@@ -144,13 +144,18 @@ def _spells(jobcenter: Jobcenter, window: Window) -> pd.DataFrame:
 
 def _judgements(jobcenter: Jobcenter, window: Window, spell_ids=None) -> pd.DataFrame:
     """The jobcenter's judgements made in the window, or (``spell_ids``) every judgement
-    of those spells, whenever it was made."""
+    of those spells, whenever it was made.
+
+    A judgement made before the estimate was shown (judgement first) that the
+    caseworker followed with an answer once it was shown counts as that answer: agree,
+    or disagree with its reason, about the estimate then shown. "not_seen" is left for
+    the judgements never followed by one."""
     judgements = Judgement.objects.filter(jobcenter=jobcenter)
     if spell_ids is not None:
         judgements = judgements.filter(spell_id__in=list(spell_ids))
     else:
         judgements = judgements.filter(**window.datetimes("created_at"))
-    return rows_frame(
+    frame = rows_frame(
         judgements.order_by("id").values_list(
             "id",
             "spell_id",
@@ -161,6 +166,9 @@ def _judgements(jobcenter: Jobcenter, window: Window, spell_ids=None) -> pd.Data
             "reason_category",
             "risk_band",
             "estimate__band",
+            "reveal_answer__agreement",
+            "reveal_answer__reason_category",
+            "reveal_answer__estimate__band",
         ),
         [
             "id",
@@ -172,8 +180,22 @@ def _judgements(jobcenter: Jobcenter, window: Window, spell_ids=None) -> pd.Data
             "reason",
             "risk_band",
             "estimate_band",
+            "answer",
+            "answer_reason",
+            "answer_band",
         ],
     )
+    return _with_answers_after_reveal(frame)
+
+
+def _with_answers_after_reveal(frame: pd.DataFrame) -> pd.DataFrame:
+    if not len(frame):
+        return frame.drop(columns=["answer", "answer_reason", "answer_band"])
+    answered = frame["answer"].notna()
+    frame.loc[answered, "agreement"] = frame.loc[answered, "answer"]
+    frame.loc[answered, "reason"] = frame.loc[answered, "answer_reason"]
+    frame.loc[answered, "estimate_band"] = frame.loc[answered, "answer_band"]
+    return frame.drop(columns=["answer", "answer_reason", "answer_band"])
 
 
 def _count(frame: pd.DataFrame, category: str | None = None) -> pd.DataFrame:

@@ -231,7 +231,11 @@ def test_break_the_glass_opens_the_letter_and_flags_the_event(login, other_casew
     assert _letter(client, citizen).status_code == 403
     response = client.post(
         "/citizens/break-glass/",
-        {"cpr": "170492-1234", "reason_category": "colleague_absent", "reason_text": "Kollegaen er syg, og borgeren venter"},
+        {
+            "cpr": "170492-1234",
+            "reason_category": "colleague_absent",
+            "reason_text": "Kollegaen er syg, og borgeren venter",
+        },
     )
     assert response.status_code == 302
     before = last_event_id()
