@@ -132,7 +132,7 @@ class StaffAdmin(OwnJobcenterMixin, UserAdmin):
         "team",
         "is_active",
     )
-    list_filter = ("team", "groups", "is_active")
+    list_filter = ("team", "is_active")  # no raw group names (every jobcenter's teams)
     form = StaffChangeForm
     # No superuser flag, no loose permissions, no groups to tick: one role, one team.
     # The DPO role and a team (access to its citizens) take a second person's

@@ -121,6 +121,11 @@ def demo_data_load(
         raise DemoDataRefused(f"{jobcenter.name} already generated; use a fresh database.")
     roles = roles_ensure()
     teams = {name: team_create(jobcenter=jobcenter, name=name) for name, _ in fig.TEAMS}
+    for number, team in enumerate(teams.values(), start=1):
+        # The contact a letter gives the citizen (fictional, like the rest of the demo).
+        team.phone = f"99 99 98 {number:02d}"
+        team.email = f"{team.name.lower()}@aaby.example"
+        team.save(update_fields=["phone", "email"])
     logins = demo_logins_create(jobcenter=jobcenter, teams=teams)
     caseworkers = _caseworkers_create(
         data=data, jobcenter=jobcenter, teams=teams, logins=logins, role_group=roles["caseworker"]
