@@ -13,6 +13,7 @@ setup: $(STAMP)
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/pybabel --quiet compile --domain=django --directory=locale
+	$(BIN)/pybabel --quiet compile --domain=djangojs --directory=locale
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'

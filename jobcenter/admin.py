@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 
 from jobcenter.models import Jobcenter, Role, Team, User
 from jobcenter.services import (
@@ -74,7 +75,7 @@ def _admin_login(request, extra_context=None):
 
 admin.site.has_permission = _admin_has_permission
 admin.site.login = _admin_login
-for hidden in (Group, TOTPDevice, StaticDevice):
+for hidden in (Group, TOTPDevice, StaticDevice, WebAuthnCredential, WebAuthnAttestation):
     if admin.site.is_registered(hidden):
         admin.site.unregister(hidden)
 

@@ -144,7 +144,9 @@ class SecondFactorRequiredMiddleware:
         if not pending or user.is_verified():
             return None
         match = request.resolver_match
-        if match is not None and match.url_name in SECOND_FACTOR_STEPS:
+        if match is not None and (
+            match.url_name in SECOND_FACTOR_STEPS or match.namespace == "otp_webauthn"
+        ):
             return None
         from jobcenter.two_factor import confirmed_devices
 

@@ -496,3 +496,25 @@ def grant_decide(*, grant: GrantRequest, actor: User, confirm: bool, note: str =
             "requested_by": grant.requested_by.get_username(),
         },
     )
+
+
+@transaction.atomic
+def passkey_registration_record(*, user: User) -> None:
+    """A passkey was added as a second factor (django-otp-webauthn saved it)."""
+    audit_record(
+        action=AuditAction.OTP_ENROL,
+        user=user,
+        object_type="user",
+        object_id=str(user.pk),
+        details={"device": "webauthn"},
+    )
+
+
+@transaction.atomic
+def passkey_login_record(*, user: User) -> None:
+    """The login's second step, done with a passkey."""
+    audit_record(
+        action=AuditAction.LOGIN,
+        user=user,
+        details={"step": "second_factor", "device": "webauthn"},
+    )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 RECOVERY_DEVICE_NAME = "recovery"
 TOTP_DEVICE_NAME = "authenticator"
@@ -47,3 +48,7 @@ def qr_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", title="QR", svgclass=None, lineclass=None
     )
+
+
+def passkey_count(user) -> int:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).count()

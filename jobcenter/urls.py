@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/recovery-codes/", views.recovery_codes_new, name="recovery_codes_new"),
     path("grants/", views.grants, name="grants"),
+    path("account/passkeys/", include("jobcenter.passkeys")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("citizens/", include("casework.urls")),
     path("models/", include("prediction.urls")),

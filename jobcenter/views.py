@@ -108,7 +108,10 @@ def locked_out(request, original_response=None, credentials=None):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
-    """The login's second step: a code from the authenticator or a recovery code."""
+    """The login's second step: a code from the authenticator or a recovery code (or a
+    passkey, whose script posts elsewhere and then comes back here)."""
+    if request.user.is_verified():
+        return redirect(_safe_next(request))
     if not two_factor.confirmed_devices(request.user):
         return _to_step("two_factor_setup", _safe_next(request))
     form = SecondFactorForm(request.POST or None)
@@ -136,7 +139,13 @@ def two_factor_verify(request):
             ),
         )
     return render(
-        request, "jobcenter/two_factor_verify.html", {"form": form, "next": _safe_next(request)}
+        request,
+        "jobcenter/two_factor_verify.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "has_passkey": two_factor.passkey_count(request.user) > 0,
+        },
     )
 
 
@@ -193,6 +202,7 @@ def account_security(request):
         {
             "has_authenticator": two_factor.has_authenticator(request.user),
             "recovery_codes_left": two_factor.recovery_codes_left(request.user),
+            "passkeys": two_factor.passkey_count(request.user),
             "required": settings.TWO_FACTOR_REQUIRED,
         },
     )

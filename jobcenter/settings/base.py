@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "audit",
     "jobcenter",
@@ -172,6 +173,17 @@ TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", PRODUCTION)
 if PRODUCTION and not TWO_FACTOR_REQUIRED:
     raise ImproperlyConfiguredEnv("TWO_FACTOR_REQUIRED cannot be turned off in production")
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Jobcenter beslutningsstøtte")
+# Passkeys (django-otp-webauthn) as the other second factor, never instead of the
+# password. The relying party is the service's own host name (WebAuthn takes no IP
+# address: the demo's passkeys work on http://localhost:8000, not 127.0.0.1).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+_SERVICE_HOST = ALLOWED_HOSTS[0].lstrip(".") if PRODUCTION and ALLOWED_HOSTS else "localhost"
+OTP_WEBAUTHN_RP_ID = envstr("OTP_WEBAUTHN_RP_ID", _SERVICE_HOST)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = envlist(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    [f"https://{OTP_WEBAUTHN_RP_ID}"] if PRODUCTION else ["http://localhost:8000"],
+)
 RECOVERY_CODE_COUNT = 10
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user

@@ -40,6 +40,10 @@ NOT_PAGES = {
     "casework:objection_withdraw",
     "cockpit:rule_review",
     "set_language",
+    "otp_webauthn:credential-registration-begin",  # the passkey script's JSON calls
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
 }
 ROLES = ["caseworker", "manager", "dpo", "analyst", "administrator"]
 
