@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from casework.display import (
-    correction_rows,
     estimate_display,
     judgement_history_rows,
+    page_input_rows,
     snapshot_age,
-    snapshot_input_rows,
 )
 from casework.forms import (
     BreakGlassForm,
@@ -74,19 +73,7 @@ def citizen_page(request, citizen_id, *, bound: dict | None = None, status: int 
     bound = bound or {}
     language = page_language()
     snapshot = page.snapshot
-    input_rows, corrections = [], []
-    if snapshot is not None:
-        specification = snapshot.specification.specification
-        original = page.original_snapshot
-        input_rows = snapshot_input_rows(
-            specification=specification,
-            values=snapshot.values,
-            language=language,
-            original=original.values if original is not None and original != snapshot else None,
-        )
-        corrections = correction_rows(
-            snapshots=page.snapshots, specification=specification, language=language
-        )
+    input_rows, corrections = page_input_rows(page, language)
     display = version = None
     if panel.shown:
         version = panel.assessment.version

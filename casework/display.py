@@ -426,3 +426,23 @@ def judgement_history_rows(*, judgements: list, snapshots: list) -> list[Judgeme
             )
         )
     return rows
+
+
+def page_input_rows(page, language: str) -> tuple[list[InputRow], list]:
+    """The inputs behind a citizen's estimate, each with its original value where it was
+    corrected, and the corrections made: what the citizen page and the letter show."""
+    snapshot = page.snapshot
+    if snapshot is None:
+        return [], []
+    specification = snapshot.specification.specification
+    original = page.original_snapshot
+    rows = snapshot_input_rows(
+        specification=specification,
+        values=snapshot.values,
+        language=language,
+        original=original.values if original is not None and original != snapshot else None,
+    )
+    corrections = correction_rows(
+        snapshots=page.snapshots, specification=specification, language=language
+    )
+    return rows, corrections

@@ -67,7 +67,36 @@ def _required(message):
     return {"required": message}
 
 
-class JudgementForm(forms.Form):
+class DisagreementReasonFields(forms.Form):
+    """The reason for disagreeing with the estimate, asked for in the judgement and in
+    the answer after a reveal: a category and the caseworker's own words, both needed
+    when the answer is "disagree"."""
+
+    reason_category = forms.ChoiceField(
+        label=_("Begrundelse"),
+        choices=[("", _("Vælg en begrundelse")), *JudgementReason.choices],
+        required=False,
+        help_text=_("Skal udfyldes, når du er uenig med modellen."),
+    )
+    reason_text = forms.CharField(
+        validators=[no_cpr_number],
+        label=_("Begrundelse med dine egne ord"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agreement") == Agreement.DISAGREE:
+            if not data.get("reason_category"):
+                self.add_error("reason_category", _("Vælg en begrundelse, når du er uenig."))
+            if not (data.get("reason_text") or "").strip():
+                self.add_error("reason_text", _("Skriv en begrundelse, når du er uenig."))
+        return data
+
+
+class JudgementForm(DisagreementReasonFields):
     """The caseworker's own judgement. Nothing is pre-selected: the system never proposes
     a risk, an agreement or an offer."""
 
@@ -85,36 +114,24 @@ class JudgementForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    reason_category = forms.ChoiceField(
-        label=_("Begrundelse"),
-        choices=[("", _("Vælg en begrundelse")), *JudgementReason.choices],
-        required=False,
-        help_text=_("Skal udfyldes, når du er uenig med modellen."),
-    )
-    reason_text = forms.CharField(
-        validators=[no_cpr_number],
-        label=_("Begrundelse med dine egne ord"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
     next_step = forms.ChoiceField(
         label=_("Planlagt næste skridt"),
         choices=[("", _("Vælg næste skridt")), *NextStep.choices],
         error_messages=_required(_("Vælg det planlagte næste skridt.")),
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("agreement") == Agreement.DISAGREE:
-            if not data.get("reason_category"):
-                self.add_error("reason_category", _("Vælg en begrundelse, når du er uenig."))
-            if not (data.get("reason_text") or "").strip():
-                self.add_error("reason_text", _("Skriv en begrundelse, når du er uenig."))
-        return data
+    field_order = [
+        "snapshot_id",
+        "estimate_id",
+        "risk_band",
+        "agreement",
+        "reason_category",
+        "reason_text",
+        "next_step",
+    ]
 
 
-class RevealAnswerForm(forms.Form):
+class RevealAnswerForm(DisagreementReasonFields):
     """The one short question once the estimate is shown to someone who judged first."""
 
     judgement_id = forms.IntegerField(widget=forms.HiddenInput)
@@ -125,32 +142,12 @@ class RevealAnswerForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=_required(_("Angiv, om du er enig eller uenig med modellens estimat.")),
     )
-    reason_category = forms.ChoiceField(
-        label=_("Begrundelse"),
-        choices=[("", _("Vælg en begrundelse")), *JudgementReason.choices],
-        required=False,
-        help_text=_("Skal udfyldes, når du er uenig med modellen."),
-    )
-    reason_text = forms.CharField(
-        validators=[no_cpr_number],
-        label=_("Begrundelse med dine egne ord"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+
+    field_order = ["judgement_id", "estimate_id", "agreement", "reason_category", "reason_text"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "reveal")
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("agreement") == Agreement.DISAGREE:
-            if not data.get("reason_category"):
-                self.add_error("reason_category", _("Vælg en begrundelse, når du er uenig."))
-            if not (data.get("reason_text") or "").strip():
-                self.add_error("reason_text", _("Skriv en begrundelse, når du er uenig."))
-        return data
 
 
 class RuleFeedbackForm(forms.Form):

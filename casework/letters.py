@@ -18,11 +18,10 @@ from casework.display import (
     CorrectionRow,
     EstimateDisplay,
     InputRow,
-    correction_rows,
     date_text,
     estimate_display,
     inputs_hash,
-    snapshot_input_rows,
+    page_input_rows,
 )
 from casework.models import Judgement, RiskBand
 from casework.selectors import CitizenPage, PanelState, citizen_page_for_user, estimate_panel
@@ -170,34 +169,20 @@ def letter_produce(
         raise ValueError(f"unknown letter format {output_format!r}")
     page = citizen_page_for_user(user=user, citizen_id=citizen_id)
     panel = estimate_panel(page=page)
-    inputs: list[InputRow] = []
-    corrections: list[CorrectionRow] = []
     snapshot = page.snapshot
-    if snapshot is not None:
-        specification = snapshot.specification.specification
-        original = page.original_snapshot
-        inputs = snapshot_input_rows(
-            specification=specification,
-            values=snapshot.values,
-            language=language,
-            original=original.values if original is not None and original != snapshot else None,
+    inputs, corrections = page_input_rows(page, language)
+    # In the letter every source is named in its language, and dates are in words.
+    inputs = [
+        replace(
+            row,
+            source=source_name(row.source, language),
+            original_source=source_name(row.original_source, language),
+            date=date_text(row.date, language),
+            original_date=date_text(row.original_date, language),
         )
-        inputs = [
-            replace(
-                row,
-                source=source_name(row.source, language),
-                original_source=source_name(row.original_source, language),
-                date=date_text(row.date, language),
-                original_date=date_text(row.original_date, language),
-            )
-            for row in inputs
-        ]
-        corrections = [
-            replace(row, source=source_name(row.source, language))
-            for row in correction_rows(
-                snapshots=page.snapshots, specification=specification, language=language
-            )
-        ]
+        for row in inputs
+    ]
+    corrections = [replace(row, source=source_name(row.source, language)) for row in corrections]
     display = version = estimate = None
     band_label = ""
     if panel.shown:
