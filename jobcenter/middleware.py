@@ -9,7 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template import loader
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from jobcenter.logging import mask_cpr_in_text
@@ -53,7 +60,6 @@ class PdfUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.http import HttpResponse
         from django.utils.html import escape
         from django.utils.translation import gettext
 
@@ -133,10 +139,6 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from django.shortcuts import redirect
-        from django.urls import reverse
-        from django.utils.http import urlencode
-
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
@@ -164,8 +166,6 @@ class NoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils.cache import add_never_cache_headers
-
         response = self.get_response(request)
         add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate
         return response
@@ -185,10 +185,6 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse
-        from django.template import loader
-
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable: %s", type(exception).__name__)
