@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     DPO = "dpo", _("Databeskyttelsesrådgiver")
     ANALYST = "analyst", _("Analytiker")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # The case system's integration: a user that logs in with an API key only, bound
+    # to one jobcenter, never a person (issue 11).
+    SERVICE = "service", _("Tjenestekonto")
 
 
 class Jobcenter(models.Model):
