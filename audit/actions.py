@@ -67,3 +67,6 @@ class AuditAction(models.TextChoices):
     JUDGEMENT_AFTER_REVEAL = "judgement.after_reveal", _(
         "Enig eller uenig efter visning af estimat"
     )
+    SERVICE_ACCOUNT_CREATE = "service.account_create", _("Tjenestekonto oprettet")
+    SERVICE_KEY_CREATE = "service.key_create", _("API-nøgle til tjenestekonto udstedt")
+    SERVICE_KEY_REVOKE = "service.key_revoke", _("API-nøgle til tjenestekonto tilbagekaldt")

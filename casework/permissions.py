@@ -37,13 +37,15 @@ def citizens_visible_to(*, user: User, queryset: QuerySet[Citizen] | None = None
 class Access:
     TEAM = "team"
     BREAK_GLASS = "break_glass"
+    SERVICE = "service"  # the case system's service account: its own jobcenter's citizens
 
 
 def citizen_with_access(
     *, user: User, citizen_id, queryset: QuerySet[Citizen] | None = None
 ) -> tuple[Citizen, str]:
     """The citizen and how ``user`` may see them (``Access.TEAM`` or, for a caseworker
-    with an unexpired break-the-glass access, ``Access.BREAK_GLASS``), in one query.
+    with an unexpired break-the-glass access, ``Access.BREAK_GLASS``; the jobcenter's
+    service account, ``Access.SERVICE``), in one query.
     Raises ``Citizen.DoesNotExist`` otherwise, so forbidden and unknown look alike."""
     if not user.is_authenticated or not user.is_active or user.jobcenter_id is None:
         raise Citizen.DoesNotExist
@@ -66,6 +68,10 @@ def citizen_with_access(
     )
     if citizen.via_team:
         return citizen, Access.TEAM
+    if user.has_role(Role.SERVICE):
+        # The case system holds every citizen of its jobcenter; it reads through the
+        # API only (a session of a service account is refused: jobcenter.middleware).
+        return citizen, Access.SERVICE
     if citizen.via_break_glass and user.has_role(Role.CASEWORKER):
         return citizen, Access.BREAK_GLASS
     raise Citizen.DoesNotExist

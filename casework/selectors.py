@@ -199,7 +199,13 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
                 .select_related("caseworker", "reveal_answer")
                 .order_by("-created_at", "-pk")
             )
-            judgements = [j for j in history if j.caseworker_id == user.pk]
+            # The case system reads the spell's judgements, whoever made them; a person
+            # their own.
+            judgements = (
+                history
+                if access == Access.SERVICE
+                else [j for j in history if j.caseworker_id == user.pk]
+            )
             estimates = list(Estimate.objects.filter(spell=current).order_by("computed_at", "pk"))
             feedback = list(
                 RuleFeedback.objects.filter(estimate__spell=current, user=user).order_by("pk")
@@ -255,6 +261,22 @@ def citizen_by_cpr_hash(*, user: User, cpr_hashes: Sequence[str]) -> Citizen | N
     return Citizen.objects.filter(
         jobcenter_id=user.jobcenter_id, cpr_hash__in=list(cpr_hashes)
     ).first()
+
+
+def spell_citizen_id_for_user(*, user: User, external_id: str):
+    """The citizen id of the spell the case system knows by ``external_id`` in the
+    user's own jobcenter (unique there); ``Citizen.DoesNotExist`` otherwise. Whether the
+    user may see the citizen is decided after, by ``citizen_view``."""
+    if user.jobcenter_id is None:
+        raise Citizen.DoesNotExist
+    citizen_id = (
+        Spell.objects.filter(jobcenter_id=user.jobcenter_id, external_id=external_id)
+        .values_list("citizen_id", flat=True)
+        .first()
+    )
+    if citizen_id is None:
+        raise Citizen.DoesNotExist
+    return citizen_id
 
 
 def citizen_in_jobcenter(*, user: User, citizen_id) -> Citizen | None:

@@ -216,10 +216,13 @@ def estimate_output(assessment: Assessment) -> dict | None:
 
 
 @transaction.atomic
-def citizen_view(*, user: User, citizen_id) -> tuple[CitizenPage, EstimatePanel]:
+def citizen_view(
+    *, user: User, citizen_id, details: dict | None = None
+) -> tuple[CitizenPage, EstimatePanel]:
     """The citizen page's data, with the lookup recorded in the same transaction; and the
     estimate panel. A shown estimate is recorded as ESTIMATE_VIEW in the same
     transaction; if that event cannot be written the estimate is not shown.
+    ``details`` say where the lookup came from when it is not the page (the API).
     Raises ``Citizen.DoesNotExist`` when the user may not see the citizen."""
     page = citizen_page_for_user(user=user, citizen_id=citizen_id)
     flags = access_flags(page)
@@ -230,6 +233,7 @@ def citizen_view(*, user: User, citizen_id) -> tuple[CitizenPage, EstimatePanel]
         object_type="citizen",
         object_id=str(page.citizen.pk),
         flags=flags,
+        details=details,
     )
     panel = estimate_panel(page=page)
     if not panel.shown:

@@ -23,6 +23,7 @@ from audit.selectors import (
     AuditFilters,
     IntegrityStatus,
     audit_event_get_for_dpo,
+    audit_events_for_dpo,
     audit_events_page,
     integrity_status,
 )
@@ -67,6 +68,25 @@ def audit_log_view(
         },
     )
     return LogPage(page=page, citizen=citizen, citizen_labels=labels)
+
+
+@transaction.atomic
+def audit_log_api_view(*, user: User, filters: AuditFilters, read) -> list:
+    """One page of the filtered log for the API: ``read`` pages the matching events
+    (the API's cursor pagination), and the read is recorded in the same transaction,
+    as the page's is. A citizen filter outside the reader's jobcenter raises
+    ``Citizen.DoesNotExist``."""
+    if filters.citizen_id:
+        citizen_get_for_dpo(user=user, citizen_id=filters.citizen_id)
+    rows = list(read(audit_events_for_dpo(user=user, filters=filters)))
+    audit_record(
+        action=AuditAction.AUDIT_VIEW,
+        user=user,
+        citizen_id=filters.citizen_id,
+        object_type="audit_log",
+        details={"view": "api", "filters": filters.as_details(), "shown": len(rows)},
+    )
+    return rows
 
 
 @transaction.atomic

@@ -26,8 +26,15 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
+from rest_framework_api_key.models import APIKey
 
-from jobcenter.models import Jobcenter, Role, Team, User
+from jobcenter.models import Jobcenter, Role, ServiceAccountKey, Team, User
+from jobcenter.service_accounts import (
+    ServiceAccountRefused,
+    service_account_create,
+    service_account_key_create,
+    service_account_key_revoke,
+)
 from jobcenter.services import (
     admin_change_record,
     grant_request,
@@ -211,6 +218,118 @@ class StaffAdmin(OwnJobcenterMixin, UserAdmin):
                 "den op igen ved næste login.",
                 "Totrinsbekræftelse nulstillet for %(count)s medarbejdere. De sætter den op "
                 "igen ved næste login.",
+                queryset.count(),
+            )
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+
+# -- Service accounts' API keys (the case system's integration, docs/api.md) ------------
+
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)  # the library's own table is unused: ServiceAccountKey
+
+
+class ServiceAccountKeyForm(forms.ModelForm):
+    """A key for one of the own jobcenter's service accounts, or a new account."""
+
+    account = forms.ModelChoiceField(
+        label=_("tjenestekonto"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Tom: en ny tjenestekonto med det navn, der står nedenfor."),
+    )
+    days = forms.IntegerField(
+        label=_("gyldig i dage"), min_value=1, initial=90, help_text=_("Nøglen udløber derefter.")
+    )
+
+    class Meta:
+        model = ServiceAccountKey
+        fields = ("name",)
+
+    def clean_days(self):
+        from django.conf import settings
+
+        days = self.cleaned_data["days"]
+        if days > settings.SERVICE_ACCOUNT_KEY_MAX_DAYS:
+            raise forms.ValidationError(
+                _("En API-nøgle gælder mellem 1 og %(max)s dage.")
+                % {"max": settings.SERVICE_ACCOUNT_KEY_MAX_DAYS}
+            )
+        return days
+
+
+@admin.register(ServiceAccountKey)
+class ServiceAccountKeyAdmin(OwnJobcenterMixin, admin.ModelAdmin):
+    """Keys are issued here or with ``manage.py create_service_account``, shown once,
+    and revoked with the action (audited); nothing else about a key can be changed."""
+
+    jobcenter_path = "user__jobcenter"
+    list_display = ("prefix", "name", "user", "created", "expiry_date", "_has_expired", "revoked")
+    list_filter = ("revoked",)
+    search_fields = ("name", "prefix")
+    actions = ("revoke_keys",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = super().get_form(request, obj, form=ServiceAccountKeyForm, **kwargs)
+            form.base_fields["account"].queryset = User.objects.filter(
+                jobcenter_id=request.user.jobcenter_id, groups__name=Role.SERVICE.value
+            )
+            return form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("prefix", "name", "user", "created", "expiry_date", "revoked")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the log names the key
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing to change: revoking is the action
+        account = form.cleaned_data.get("account")
+        days = form.cleaned_data["days"]
+        name = form.cleaned_data["name"]
+        try:
+            if account is None:
+                jobcenter = Jobcenter.objects.get(pk=request.user.jobcenter_id)
+                issued = service_account_create(
+                    jobcenter=jobcenter, name=name, days=days, actor=request.user
+                )
+            else:
+                issued = service_account_key_create(
+                    user=account, name=name, days=days, actor=request.user
+                )
+        except ServiceAccountRefused as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk = issued.record.pk  # the admin's "added" message and log entry name it
+        obj.prefix = issued.record.prefix
+        self.message_user(
+            request,
+            _(
+                "API-nøglen er: %(key)s — kopiér den nu. Den vises ikke igen, og kun "
+                "dens hash gemmes."
+            )
+            % {"key": issued.key},
+            messages.WARNING,
+        )
+
+    def log_addition(self, request, obj, message):
+        return None  # the service recorded the key's issue (service.key_create)
+
+    @admin.action(description=_("Tilbagekald de valgte API-nøgler"))
+    def revoke_keys(self, request, queryset):
+        for key in queryset:
+            service_account_key_revoke(key=key, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s API-nøgle tilbagekaldt.",
+                "%(count)s API-nøgler tilbagekaldt.",
                 queryset.count(),
             )
             % {"count": queryset.count()},

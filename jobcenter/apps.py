@@ -8,3 +8,4 @@ class JobcenterConfig(AppConfig):
 
     def ready(self):
         from jobcenter import signals  # noqa: F401 - connects the role-change listener
+        from jobcenter.api import schema  # noqa: F401 - the API's authentication schemes

@@ -14,12 +14,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jobcenter.logging import mask_cpr_in_text
+from jobcenter.models import Role
 from jobcenter.request_context import RequestContext, reset_request_context, set_request_context
 
 logger = logging.getLogger(__name__)
@@ -139,9 +142,21 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        from jobcenter.api.authentication import api_key_sent
+
+        if api_key_sent(request):
+            return None  # the API authenticates the key itself; no session is used
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
+        if user.has_role(Role.SERVICE):
+            # A service account works with its API key only, never through a session.
+            if request.resolver_match is not None and request.resolver_match.url_name == "logout":
+                return None
+            logout(request)
+            return _refusal(
+                request, gettext_noop("En tjenestekonto kan kun bruge API'et med sin API-nøgle.")
+            )
         pending = settings.TWO_FACTOR_REQUIRED or request.session.get(SECOND_FACTOR_PENDING)
         if not pending or user.is_verified():
             return None
@@ -150,11 +165,33 @@ class SecondFactorRequiredMiddleware:
             match.url_name in SECOND_FACTOR_STEPS or match.namespace == "otp_webauthn"
         ):
             return None
+        if request.path.startswith("/api/"):
+            return _refusal(
+                request, gettext_noop("Bekræft dit login med andet trin, før du bruger API'et.")
+            )
         from jobcenter.two_factor import confirmed_devices
 
         step = "two_factor_verify" if confirmed_devices(user) else "two_factor_setup"
         next_url = request.get_full_path() if request.method == "GET" else "/"
         return redirect(f"{reverse(step)}?{urlencode({'next': next_url})}")
+
+
+def _refusal(request, msgid: str):
+    """A 403: a problem (RFC 9457, in Danish and English) under /api/, else the
+    refusal page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        from jobcenter.api.problems import PROBLEM_CONTENT_TYPE, problem
+
+        with translation.override("da"):
+            body = problem(
+                status_code=403, detail=_(msgid), instance=request.path, code="forbidden"
+            )
+        return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
+    return HttpResponse(
+        loader.render_to_string("403.html", {"exception": _(msgid)}, request), status=403
+    )
 
 
 class NoStoreMiddleware:

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 
 class Role(models.TextChoices):
@@ -151,3 +152,22 @@ class GrantRequest(models.Model):
         if self.kind == self.Kind.ROLE:
             return str(Role(self.role).label)
         return str(self.team.name) if self.team_id else ""
+
+
+class ServiceAccountKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self):
+        return super().get_usable_keys().select_related("user")
+
+
+class ServiceAccountKey(AbstractAPIKey):
+    """The API key of a service account (the case system's integration): stored only
+    as a hash (djangorestframework-api-key, SHA-512 of a high-entropy key), shown once
+    at creation, with an expiry; revoked, never deleted (the audit log names it)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")
+
+    objects = ServiceAccountKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("API-nøgle til tjenestekonto")
+        verbose_name_plural = _("API-nøgler til tjenestekonti")

@@ -326,6 +326,11 @@ ADMINISTRATOR_PERMISSIONS = (
     "jobcenter.add_user",
     "jobcenter.change_user",
     "prediction.view_featurespec",
+    # Service accounts' keys: issued and revoked in the admin, through
+    # jobcenter.service_accounts (audited), never edited.
+    "jobcenter.view_serviceaccountkey",
+    "jobcenter.add_serviceaccountkey",
+    "jobcenter.change_serviceaccountkey",
 )
 
 

@@ -24,8 +24,13 @@ urlpatterns = [
     path("audit/", include("dpo.urls")),  # the DPO's pages keep their /audit/ address
     path("cockpit/", include("cockpit.urls")),  # the managers' pages: nothing imports them
     path("transparency/", prediction_views.transparency, name="transparency"),
+    path("api/", include("jobcenter.api.urls")),  # the integration API (docs/api.md)
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ a missing address or an unexpected error is a problem (RFC 9457), not a page.
+handler404 = "jobcenter.api.problems.page_not_found"
+handler500 = "jobcenter.api.problems.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 TRAINER_ROLES = (Role.ANALYST, Role.ADMINISTRATOR)
 REVIEWER_ROLES = (Role.MANAGER, Role.DPO)
+# Who may read the registry (the versions, their model cards): its pages and its API.
+VIEWER_ROLES = (Role.ANALYST, Role.MANAGER, Role.DPO, Role.ADMINISTRATOR)
 
 
 class RegistryRefused(Exception):

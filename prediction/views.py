@@ -25,7 +25,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from jobcenter.charts import calibration_chart_svg, svg_image
-from jobcenter.models import Role
 from jobcenter.selectors import jobcenter_dpo_contacts
 from prediction.artifacts import ArtifactRefused
 from prediction.comparison import model_comparison
@@ -44,6 +43,7 @@ from prediction.quality_display import interval_text, quality_view
 from prediction.registry import (
     REVIEWER_ROLES,
     TRAINER_ROLES,
+    VIEWER_ROLES,
     RegistryRefused,
     RoleRefused,
     auto_promote_set,
@@ -69,7 +69,6 @@ from prediction.selectors import (
 
 logger = logging.getLogger(__name__)
 
-VIEWER_ROLES = (Role.ANALYST, Role.MANAGER, Role.DPO, Role.ADMINISTRATOR)
 
 STATUS_LABELS = {
     ModelStatus.CANDIDATE: gettext_lazy("Kandidat"),

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -285,11 +288,56 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The integration API (/api/v1/, issue 11): people by their session (with CSRF and the
+# second factor), the case system by its service account's API key; errors as RFC 9457
+# problem details; every list by cursor; each account throttled on the shared cache.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "jobcenter.api.authentication.ServiceAccountKeyAuthentication",
+        "jobcenter.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "jobcenter.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "jobcenter.api.problems.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["jobcenter.api.throttling.AccountRateThrottle"],
+}
+# Calls per account (a service account or a person) on the shared cache, e.g. 600/minute.
+API_THROTTLE_RATE = envstr("API_THROTTLE_RATE", "600/minute")
+# API keys given to a service account expire after this many days at most.
+SERVICE_ACCOUNT_KEY_MAX_DAYS = envint("SERVICE_ACCOUNT_KEY_MAX_DAYS", 365)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jobcenter beslutningsstøtte API",
+    "DESCRIPTION": (
+        "The case system's integration: assessments, journal notes, model versions and "
+        "the DPO's log search. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {"RiskBandEnum": "casework.models.RiskBand"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jobcenter.api.schema.problem_responses",
+    ],
+}
+# The shared cache (throttling counts there, so every web process counts the same
+# calls): Redis when CACHE_URL names it, else each process's memory (embedded mode).
+CACHE_URL = envstr("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # Logging never carries a CPR number: records pass through a filter that masks

@@ -29,3 +29,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 # verify_audit as a process passes its own).
 if not os.environ.get("AUDIT_CHECKPOINT_DIR"):
     AUDIT_CHECKPOINT_DIR = Path(tempfile.gettempdir()) / f"jobcenter-test-checkpoints-{os.getpid()}"
+API_THROTTLE_RATE = "100000/minute"  # the throttling test sets its own

@@ -3,7 +3,9 @@
 Every named URL must have a row in the matrix (a new page without a decision fails
 here), and each role must get what its cell says: ✓ the page answers (whatever the form
 then says about empty input), – it is refused (403, or 404 where the page hides that the
-object exists), and for the anonymous column a redirect to the login unless ✓."""
+object exists; 401 on the API), and for the anonymous column a redirect to the login
+unless ✓ (the API answers 401, never a redirect). The service account calls the API
+with its key, and the pages with a session, which it is always refused."""
 
 import os
 import re
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from audit.actions import AuditAction
@@ -19,6 +22,7 @@ from audit.services import audit_record
 from casework.models import Estimate, RuleFeedback
 from cockpit.models import SummaryRun
 from cockpit.summaries import summary_run_execute
+from jobcenter.service_accounts import service_account_create
 from prediction.models import TrainingRun
 from prediction.registry import model_version_approve
 from tests.factories import Role, make_staff
@@ -88,6 +92,7 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
     candidate and an approved version beside it, a training run, a break-the-glass
     event, and the cockpit's figures."""
     administrator = make_staff("ada", Role.ADMINISTRATOR, jobcenter=jobcenter)
+    service = service_account_create(jobcenter=jobcenter, name="sagssystem", days=30)
     specification = citizen.spells.get().snapshots.get().specification
     first = make_active(specification, trained_by=analyst, reviewer=manager)
     active = make_active(specification, trained_by=analyst, reviewer=manager)
@@ -126,6 +131,8 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
         "dpo": dpo,
         "analyst": analyst,
         "administrator": administrator,
+        "service": service.record.user,
+        "service_key": service.key,
     }
     kwargs = {
         "citizen_id": citizen.pk,
@@ -134,6 +141,7 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
         "event_id": glass.pk,
         "feedback_id": feedback.pk,
         "key": "judgements",
+        "external_id": spell.external_id,
     }
     # What an action needs to get past its form to the decision on who may do it.
     posts = {
@@ -174,7 +182,7 @@ def _ask(client, url, data=None):
 
 
 def _outcome(answer) -> str:
-    if answer.status_code in (403, 404):
+    if answer.status_code in (401, 403, 404):
         return REFUSED
     if answer.status_code in (301, 302) and "/login/" in answer.get("Location", ""):
         return "login"
@@ -185,8 +193,14 @@ def _expected(row: dict, role: str, name: str) -> str:
     if name == "logout":
         return "login"  # everybody may log out, and lands on the login page
     if role == "anonymous":
+        if _is_api(name):
+            return row[role]  # the API answers 401, never a redirect to the login
         return ALLOWED if row[role] == ALLOWED else "login"
     return row[role]
+
+
+def _is_api(name: str) -> bool:
+    return name.startswith(("casework_api:", "prediction_api:", "dpo_api:", "api_"))
 
 
 ADMIN_PAGES = ["admin:index", "admin:jobcenter_user_changelist", "admin:jobcenter_team_add"]
@@ -200,11 +214,10 @@ STATEFUL = {
     "prediction:retire",
     "prediction:rollback",
 }
-PEOPLE = [role for role in ROLES if role != "service"]  # no service accounts yet (issue 11)
 CASES = [
     (name, roles)
     for name in sorted(set(matrix()) - {"admin:*"}) + ADMIN_PAGES
-    for roles in ([[role] for role in PEOPLE] if name in STATEFUL else [PEOPLE])
+    for roles in ([[role] for role in ROLES] if name in STATEFUL else [ROLES])
 ]
 
 
@@ -222,6 +235,11 @@ def test_each_role_gets_what_the_matrix_says(client, world, name, roles):
     seen = {}
     for role in roles:
         client.logout()
+        if role == "service" and _is_api(name):
+            # The case system: its key, no session.
+            caller = Client(HTTP_AUTHORIZATION=f"Api-Key {users['service_key']}")
+            seen[role] = _outcome(_ask(caller, url, data))
+            continue
         if role != "anonymous":
             client.force_login(users[role])
         seen[role] = _outcome(_ask(client, url, data))
@@ -229,7 +247,8 @@ def test_each_role_gets_what_the_matrix_says(client, world, name, roles):
         print("PROBE", name, " ".join(f"{r}={o}" for r, o in seen.items()))
         return
     assert seen == {role: _expected(row, role, name) for role in roles}, url
-    assert row["service"] == REFUSED
+    if not _is_api(name):
+        assert row["service"] == REFUSED  # a service account has the API only
 
 
 def test_a_refused_role_leaves_no_read_in_the_log(client, world):
