@@ -180,15 +180,13 @@ def _refusal(request, msgid: str):
     """A 403: a problem (RFC 9457, in Danish and English) under /api/, else the
     refusal page."""
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        from jobcenter.api.problems import PROBLEM_CONTENT_TYPE, problem
+        from jobcenter.api.problems import problem, problem_response
 
         with translation.override("da"):
             body = problem(
                 status_code=403, detail=_(msgid), instance=request.path, code="forbidden"
             )
-        return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
+        return problem_response(body)
     return HttpResponse(
         loader.render_to_string("403.html", {"exception": _(msgid)}, request), status=403
     )

@@ -25,7 +25,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import trans_real
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
@@ -153,6 +152,8 @@ def error_paths(detail, prefix: str = "") -> list[dict]:
         for key, value in detail.items():
             if key == api_settings.NON_FIELD_ERRORS_KEY:
                 path = prefix
+            elif isinstance(key, int) or (prefix and str(key).isdigit()):
+                path = f"{prefix}[{key}]"  # ListField and nested lists: {index: errors}
             elif prefix:
                 path = f"{prefix}.{key}"
             else:
@@ -198,6 +199,17 @@ def problem(
     return body | (extra or {})
 
 
+def problem_response(body: dict) -> JsonResponse:
+    """The problem as JSON whatever the view renders otherwise (the schema's YAML, the
+    docs' HTML): a plain Django response, which DRF passes on as it is."""
+    return JsonResponse(
+        body,
+        status=body["status"],
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 def _as_api_exception(exc) -> exceptions.APIException | None:
     if isinstance(exc, exceptions.APIException):
         return exc
@@ -228,15 +240,13 @@ def problem_exception_handler(exc, context):
     api_exc = _as_api_exception(exc)
     if api_exc is None:
         logger.exception("API error on %s", instance)  # CPR masked by the log filter
-        return Response(
+        return problem_response(
             problem(
                 status_code=500,
                 detail=_("Der opstod en uventet fejl. Fejlen er logget."),
                 instance=instance,
                 code="server_error",
-            ),
-            status=500,
-            content_type=PROBLEM_CONTENT_TYPE,
+            )
         )
     headers = {}
     if getattr(api_exc, "auth_header", None):
@@ -257,18 +267,17 @@ def problem_exception_handler(exc, context):
                 "For mange forespørgsler fra kontoen. Prøv igen om %(seconds)s sekunder."
             ) % {"seconds": int(api_exc.wait or 1)}
         code = getattr(api_exc.detail, "code", None) or api_exc.default_code
-    response = Response(
+    response = problem_response(
         problem(
             status_code=api_exc.status_code,
             detail=detail,
             instance=instance,
             code=str(code),
             extra=extra,
-        ),
-        status=api_exc.status_code,
-        headers=headers,
-        content_type=PROBLEM_CONTENT_TYPE,
+        )
     )
+    for name, value in headers.items():
+        response[name] = value
     return response
 
 
@@ -282,9 +291,7 @@ def _is_api(request) -> bool:
 def _plain_problem(request, status_code: int, detail: str, code: str) -> JsonResponse:
     with translation.override("da"):
         body = problem(status_code=status_code, detail=detail, instance=request.path, code=code)
-    return JsonResponse(
-        body, status=status_code, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={}
-    )
+    return problem_response(body)
 
 
 def page_not_found(request, exception=None, template_name="404.html"):
