@@ -31,10 +31,12 @@ class ApiListView(DanishMessagesMixin, ListAPIView):
 
     @property
     def paginator(self):
-        paginator = super().paginator
-        if paginator is not None:
-            paginator.ordering = self.ordering
-        return paginator
+        if not hasattr(self, "_paginator"):
+            paginator = super().paginator
+            if paginator is not None:
+                ordering = self.ordering
+                paginator.ordering = (ordering,) if isinstance(ordering, str) else ordering
+        return self._paginator
 
 
 class SchemaView(DanishMessagesMixin, SpectacularAPIView):
