@@ -6,6 +6,7 @@ from csp.decorators import csp_update
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
 from rest_framework.generics import ListAPIView
 from rest_framework.views import APIView
 
@@ -19,11 +20,23 @@ class DanishMessagesMixin:
             return super().dispatch(request, *args, **kwargs)
 
 
-class ApiView(DanishMessagesMixin, APIView):
+class MethodFirstMixin:
+    """A method the endpoint does not have is a 405 before anything else: the address
+    is in the public schema anyway, and a refused role's 404 is for the methods it has."""
+
+    def initial(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            self.format_kwarg = self.get_format_suffix(**kwargs)
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+
+class ApiView(DanishMessagesMixin, MethodFirstMixin, APIView):
     pass
 
 
-class ApiListView(DanishMessagesMixin, ListAPIView):
+class ApiListView(DanishMessagesMixin, MethodFirstMixin, ListAPIView):
     """A list, paged by cursor (``jobcenter.api.pagination``); ``ordering`` names the
     unique, indexed order the cursor follows."""
 
@@ -39,7 +52,7 @@ class ApiListView(DanishMessagesMixin, ListAPIView):
         return self._paginator
 
 
-class SchemaView(DanishMessagesMixin, SpectacularAPIView):
+class SchemaView(DanishMessagesMixin, MethodFirstMixin, SpectacularAPIView):
     pass
 
 
@@ -48,5 +61,5 @@ class SchemaView(DanishMessagesMixin, SpectacularAPIView):
 @method_decorator(
     csp_update({"img-src": ["data:"], "style-src": ["'unsafe-inline'"]}), name="dispatch"
 )
-class DocsView(DanishMessagesMixin, SpectacularSwaggerSplitView):
+class DocsView(DanishMessagesMixin, MethodFirstMixin, SpectacularSwaggerSplitView):
     url_name = "api_schema"
