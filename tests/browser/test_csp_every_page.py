@@ -44,6 +44,16 @@ NOT_PAGES = {
     "otp_webauthn:credential-registration-complete",
     "otp_webauthn:credential-authentication-begin",
     "otp_webauthn:credential-authentication-complete",
+    # The API answers JSON (the schema YAML), not pages; its documentation (api_docs)
+    # is a page and is visited.
+    "api_schema",
+    "casework_api:citizen_assessment",
+    "casework_api:citizen_journal_note",
+    "casework_api:spell_assessment",
+    "casework_api:spell_journal_note",
+    "prediction_api:versions",
+    "prediction_api:version",
+    "dpo_api:audit_events",
 }
 ROLES = ["caseworker", "manager", "dpo", "analyst", "administrator"]
 
