@@ -307,6 +307,11 @@ REST_FRAMEWORK = {
 }
 # Calls per account (a service account or a person) on the shared cache, e.g. 600/minute.
 API_THROTTLE_RATE = envstr("API_THROTTLE_RATE", "600/minute")
+_rate_count, _sep, _rate_period = API_THROTTLE_RATE.partition("/")
+if not (_rate_count.isdigit() and _rate_period[:1] in {"s", "m", "h", "d"}):
+    raise ImproperlyConfiguredEnv(
+        f"API_THROTTLE_RATE: calls/period such as 600/minute, got {API_THROTTLE_RATE!r}"
+    )
 # API keys given to a service account expire after this many days at most.
 SERVICE_ACCOUNT_KEY_MAX_DAYS = envint("SERVICE_ACCOUNT_KEY_MAX_DAYS", 365)
 SPECTACULAR_SETTINGS = {
