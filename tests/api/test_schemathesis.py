@@ -8,6 +8,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
@@ -38,6 +40,18 @@ SETTINGS = settings(
 # the session cookie given to the call goes along anyway, so with a session it cannot
 # tell; the API-key runs make that check.
 SESSION_EXCLUDED = [ignored_auth]
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept():
+    """The WSGI handler closes the database connection at the end of each request, as
+    in production; the test's transaction must outlive the requests (Django's own test
+    client does the same)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
