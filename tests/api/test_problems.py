@@ -10,8 +10,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
 
 from jobcenter.api.problems import error_paths, in_english, problem_exception_handler
+from jobcenter.api.views import ApiView
 
 REQUIRED = {"type", "title", "status", "detail", "instance", "detail_da", "detail_en"}
 
@@ -111,13 +114,25 @@ def test_a_wrong_method_is_a_405_problem(service_client):
     assert body["detail_en"] == 'Method "DELETE" not allowed.'
 
 
+class _Echo(ApiView):
+    """A view that takes POST (the casework reads take GET only)."""
+
+    def post(self, request):
+        return Response({"ok": True})
+
+
 @pytest.mark.django_db
-def test_a_session_post_without_csrf_is_a_403_problem(csrf_client, caseworker, citizen):
-    csrf_client.force_login(caseworker)
-    url = reverse("casework_api:citizen_assessment", kwargs={"citizen_id": citizen.pk})
-    answer = csrf_client.post(url, {}, content_type="application/json")
+def test_a_session_post_without_csrf_is_a_403_problem(caseworker):
+    factory = APIRequestFactory(enforce_csrf_checks=True)
+    request = factory.post("/api/v1/echo/", {}, format="json")
+    request.user = caseworker  # as the session middleware would set it
+    answer = _Echo.as_view()(request)
     assert answer.status_code == 403
-    assert answer.json()["detail"].startswith("CSRF")
+    body = json.loads(answer.content)
+    assert body["detail"].startswith("CSRF") and body["status"] == 403
+    request = APIRequestFactory().post("/api/v1/echo/", {}, format="json")  # CSRF exempt
+    request.user = caseworker
+    assert _Echo.as_view()(request).status_code == 200
 
 
 @pytest.mark.django_db
@@ -134,3 +149,13 @@ def test_throttling_counts_per_account_on_the_cache(settings, service_key, forei
     assert body["type"] == "urn:jobcenter:problem:throttled"
     assert body["detail_en"].startswith("Too many requests from this account. Try again in")
     assert other.get(url).status_code == 200  # another account has its own count
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_limit_is_a_413_problem_before_it_is_read(settings, service_client):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    answer = service_client.generic(
+        "GET", reverse("api_schema"), data=b"{" + b" " * 200 + b"}", content_type="application/json"
+    )
+    assert answer.status_code == 413
+    assert answer.json()["detail_en"] == "The request is larger than the API accepts."
