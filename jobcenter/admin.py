@@ -51,7 +51,9 @@ class StaffChangeForm(UserChangeForm):
 
     role = forms.ChoiceField(
         label=_("rolle"),
-        choices=[("", "–"), *Role.choices],
+        # A service account is made as one (below, or manage.py create_service_account),
+        # never by giving a person the role.
+        choices=[("", "–"), *(c for c in Role.choices if c[0] != Role.SERVICE)],
         required=False,
         help_text=_("Rollen som databeskyttelsesrådgiver kræver en anden persons bekræftelse."),
     )

@@ -84,7 +84,7 @@ def service_account_key_create(
 ) -> IssuedKey:
     """A further key for an existing service account (to rotate: issue, switch the
     case system over, revoke the old one)."""
-    if user.role != Role.SERVICE.value or user.jobcenter_id is None:
+    if user.role != Role.SERVICE.value or user.jobcenter_id is None or user.has_usable_password():
         raise ServiceAccountRefused(_("Kun en tjenestekonto kan have API-nøgler."))
     _same_jobcenter(actor, user.jobcenter_id)
     return _key_issue(user=user, name=name, expires=_expiry(days), actor=actor)

@@ -98,9 +98,12 @@ def test_no_key_and_no_session_is_a_401_problem(client, citizen):
     assert answer.status_code == 401 and answer.json()["status"] == 401
 
 
-def test_a_person_cannot_have_keys(caseworker):
+def test_a_person_cannot_have_keys(caseworker, jobcenter):
     with pytest.raises(ServiceAccountRefused):
         service_account_key_create(user=caseworker, name="x", days=5)
+    person = make_staff("sara", Role.SERVICE, jobcenter=jobcenter)  # a password: a person
+    with pytest.raises(ServiceAccountRefused):
+        service_account_key_create(user=person, name="x", days=5)
 
 
 def test_only_an_administrator_of_the_same_jobcenter_revokes_a_key(
