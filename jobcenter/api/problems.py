@@ -27,6 +27,8 @@ from django.utils.translation import trans_real
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 
+from jobcenter.logging import mask_cpr_in_text
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -192,7 +194,7 @@ def problem(
         "title": str(title),
         "status": status_code,
         "detail": str(detail),
-        "instance": instance,
+        "instance": mask_cpr_in_text(instance),  # never a CPR number, even one sent
         "detail_da": str(detail),
         "detail_en": in_english(detail),
     }

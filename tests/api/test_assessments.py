@@ -17,6 +17,11 @@ from tests.api.conftest import key_client
 
 pytestmark = pytest.mark.django_db
 
+# The key (with its account) and its groups, the session-free request, the citizen
+# page's reads and the two events (PostgreSQL appends an event in one statement); see
+# tests/casework/test_citizen_page_queries.py for the page's own count.
+QUERIES = {"sqlite": 22, "postgresql": 18}
+
 
 def assessment_url(citizen, name="citizen_assessment"):
     return reverse(f"casework_api:{name}", kwargs={"citizen_id": citizen.pk})
@@ -228,3 +233,15 @@ def test_the_journal_note_by_spell_id(service_client, citizen, active_version):
     assert note["judgement"] is None and note["estimate"] is None  # judgement first
     assert "Der er endnu ikke registreret en faglig vurdering." in note["text"]
     assert note["withheld"] == "Estimatet vises først, når en faglig vurdering er registreret."
+
+
+def test_the_case_systems_read_takes_a_fixed_number_of_queries(
+    service_key, citizen, active_version, judgement_first_off, django_assert_num_queries
+):
+    from django.db import connection
+
+    client = key_client(service_key[1])
+    url = assessment_url(citizen)
+    assert client.get(url).status_code == 200  # the first read stores the estimate
+    with django_assert_num_queries(QUERIES[connection.vendor]):
+        assert client.get(url).status_code == 200

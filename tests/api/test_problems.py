@@ -159,3 +159,10 @@ def test_a_body_over_the_limit_is_a_413_problem_before_it_is_read(settings, serv
     )
     assert answer.status_code == 413
     assert answer.json()["detail_en"] == "The request is larger than the API accepts."
+
+
+@pytest.mark.django_db
+def test_a_cpr_number_sent_in_the_address_is_not_echoed(service_client):
+    answer = service_client.get("/api/v1/spells/1704921234/assessment/")
+    assert answer.status_code == 404
+    assert "1704921234" not in answer.content.decode()

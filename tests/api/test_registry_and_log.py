@@ -135,3 +135,23 @@ def test_the_log_is_a_404_for_everybody_but_the_dpo(request, client, persona):
 
 def test_the_log_is_a_404_for_the_service_account(service_key):
     assert key_client(service_key[1]).get(EVENTS).status_code == 404
+
+
+def test_every_list_endpoint_pages_by_cursor():
+    """The rule for every list of the API, this one's and those to come."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from rest_framework.generics import ListAPIView
+    from rest_framework.pagination import CursorPagination
+
+    def views(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from views(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield getattr(pattern.callback, "cls", None)
+
+    lists = [view for view in views(get_resolver().url_patterns) if view is not None]
+    lists = [view for view in lists if issubclass(view, ListAPIView)]
+    assert lists, "no list endpoints found"
+    for view in lists:
+        assert issubclass(view.pagination_class, CursorPagination), view
