@@ -194,8 +194,11 @@ class StaffAdmin(OwnJobcenterMixin, UserAdmin):
         return str(Role(user.role).label) if user.role else "–"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("jobcenter", "team").prefetch_related(
-            "groups"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("jobcenter", "team")
+            .prefetch_related("groups")
         )
 
     @admin.action(description=_("Lås login op efter for mange forkerte forsøg"))
@@ -250,6 +253,21 @@ class ServiceAccountKeyForm(forms.ModelForm):
         model = ServiceAccountKey
         fields = ("name",)
 
+    jobcenter_code = ""  # set per request by the admin (get_form)
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name") or ""
+        username = f"service-{self.jobcenter_code}-{name}"[:150]
+        if not cleaned.get("account") and User.objects.filter(username=username).exists():
+            raise forms.ValidationError(
+                _(
+                    "Der findes allerede en tjenestekonto med det navn. "
+                    "Giv den en ny nøgle i stedet."
+                )
+            )
+        return cleaned
+
     def clean_days(self):
         from django.conf import settings
 
@@ -276,6 +294,8 @@ class ServiceAccountKeyAdmin(OwnJobcenterMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             form = super().get_form(request, obj, form=ServiceAccountKeyForm, **kwargs)
+            jobcenter = Jobcenter.objects.filter(pk=request.user.jobcenter_id).first()
+            form.jobcenter_code = jobcenter.municipality_code if jobcenter else ""
             form.base_fields["account"].queryset = User.objects.filter(
                 jobcenter_id=request.user.jobcenter_id, groups__name=Role.SERVICE.value
             )

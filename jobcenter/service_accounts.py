@@ -4,7 +4,8 @@ A service account is a User in the ``service`` group, bound to one jobcenter, ne
 person, with no usable password (so no session login: ``jobcenter.middleware``
 refuses one anyway). Its keys (``ServiceAccountKey``) are stored only as a hash, shown
 once when issued, expire, and are revoked by an administrator of the same jobcenter.
-Each step is one transaction with one audit event."""
+Each step is one transaction with its audit event (a new account records the account
+and its first key)."""
 
 import datetime
 from dataclasses import dataclass
@@ -62,6 +63,10 @@ def service_account_create(
     _same_jobcenter(actor, jobcenter.pk)
     expires = _expiry(days)
     username = f"service-{jobcenter.municipality_code}-{name}"[:150]
+    if User.objects.filter(username=username).exists():
+        raise ServiceAccountRefused(
+            _("Der findes allerede en tjenestekonto med det navn. Giv den en ny nøgle i stedet.")
+        )
     user = User(username=username, jobcenter=jobcenter, first_name=name[:150], is_staff=False)
     user.set_unusable_password()
     user.save()

@@ -2,7 +2,6 @@
 (``Authorization: Api-Key <key>``), or a person by their session (with CSRF, and the
 second factor, which ``jobcenter.middleware`` still asks of a session)."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework_api_key.permissions import KeyParser
@@ -45,8 +44,6 @@ class ServiceAccountKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("API-nøglen er ukendt, udløbet eller tilbagekaldt.")
             )
-        user.api_key_prefix = record.prefix
-        user.api_key_checked_at = timezone.now()
         return user, record
 
     def authenticate_header(self, request):

@@ -48,6 +48,11 @@ def test_it_creates_an_account_with_no_password_and_a_hashed_expiring_key(jobcen
     assert issued.key not in str(list(AuditEvent.objects.values_list("details", flat=True)))
 
 
+def test_a_second_account_of_the_same_name_is_refused(service_key, jobcenter):
+    with pytest.raises(ServiceAccountRefused):
+        service_account_create(jobcenter=jobcenter, name="sagssystem", days=30)
+
+
 def test_a_key_must_expire_within_the_limit(jobcenter, settings):
     settings.SERVICE_ACCOUNT_KEY_MAX_DAYS = 90
     with pytest.raises(ServiceAccountRefused):
@@ -190,3 +195,14 @@ def test_the_admin_creates_a_new_service_account(client, administrator, jobcente
     record = ServiceAccountKey.objects.get()
     assert record.user.role == Role.SERVICE and record.user.jobcenter == jobcenter
     assert record.user.username == "service-901-journal"
+
+
+def test_the_admin_refuses_a_second_account_of_the_same_name(client, administrator, service):
+    client.force_login(administrator)
+    answer = client.post(
+        reverse("admin:jobcenter_serviceaccountkey_add"),
+        {"account": "", "name": "sagssystem", "days": 30},
+    )
+    assert answer.status_code == 200  # the form again, with the error
+    assert "Der findes allerede en tjenestekonto med det navn." in answer.content.decode()
+    assert ServiceAccountKey.objects.count() == 1
