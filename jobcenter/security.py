@@ -5,6 +5,7 @@ import hmac
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend, UserModel
 
 
 def keyed_username(username: str) -> str:
@@ -34,3 +35,19 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class StaffBackend(ModelBackend):
+    """Django's password backend, loading the logged-in user of a request with what
+    every page reads of them: the team and jobcenter (the header, the audit event's
+    frozen team name) and the groups (the role), in two queries instead of four. Read
+    fresh on every request: nothing about a user is kept between requests."""
+
+    def get_user(self, user_id):
+        user = (
+            UserModel._default_manager.select_related("team", "jobcenter")
+            .prefetch_related("groups")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

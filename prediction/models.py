@@ -42,10 +42,23 @@ class FeatureSpec(models.Model):
 
     @property
     def specification(self) -> Specification:
+        """The parsed specification. A registered specification never changes (its
+        definition is parsed from the source whose SHA-256 it carries, and another
+        content needs another version), so the parse is kept per process by that
+        digest: the citizen page reads it on every request."""
         cached = getattr(self, "_specification", None)
         if cached is None:
-            cached = self._specification = specification_from_dict(self.definition)
+            cached = _PARSED_BY_DIGEST.get(self.sha256) if self.sha256 else None
+            if cached is None:
+                cached = specification_from_dict(self.definition)
+                if self.sha256:
+                    _PARSED_BY_DIGEST[self.sha256] = cached
+            self._specification = cached
         return cached
+
+
+# Parsed specifications by the SHA-256 of their source (see FeatureSpec.specification).
+_PARSED_BY_DIGEST: dict[str, Specification] = {}
 
 
 class TrainingRecord(models.Model):

@@ -144,7 +144,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "jobcenter.User"
 AUTHENTICATION_BACKENDS = [
     "jobcenter.security.LoginLockoutBackend",  # django-axes: refuses a locked-out name
-    "django.contrib.auth.backends.ModelBackend",
+    "jobcenter.security.StaffBackend",  # Django's ModelBackend, the user loaded with team and role
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Argon2 first (OWASP's choice); hashes made with PBKDF2 before still verify, and are

@@ -15,13 +15,14 @@ from tests.factories import make_citizen_with_spell
 # inserted and the head moved together, audit.services) and three elsewhere (the head
 # advanced with UPDATE ... RETURNING, the event, the new head).
 AUDIT_STATEMENTS = 1 if connection.vendor == "postgresql" else 3
-# Session and user (2); BEGIN; the permission-checked citizen with its jobcenter; spells;
-# meetings; snapshots; the spell's judgements (every caseworker's, with who and the
-# answer after a reveal, for the history); estimates; the user's feedback on rules (so
-# feedback already sent shows as sent); a standing objection (9); the lookup's audit
-# event: the user's groups and team (2) and its statements; the stop switch and the
-# active version (2); COMMIT.
-HIDDEN = 16 + AUDIT_STATEMENTS
+# Session, the user with their team and jobcenter, and the user's groups (3, read
+# fresh on every request by jobcenter.security.StaffBackend); BEGIN; the
+# permission-checked citizen with its jobcenter; spells; meetings; snapshots; the
+# spell's judgements (every caseworker's, with who and the answer after a reveal, for
+# the history); estimates; the user's feedback on rules (so feedback already sent shows
+# as sent); a standing objection (9); the lookup's audit event's statements; the stop
+# switch and the active version (2); COMMIT.
+HIDDEN = 15 + AUDIT_STATEMENTS
 # ... and the estimate view's event in a savepoint: SAVEPOINT, its statements, RELEASE.
 SHOWN = HIDDEN + 2 + AUDIT_STATEMENTS
 
