@@ -24,6 +24,7 @@ urlpatterns = [
     path("audit/", include("dpo.urls")),  # the DPO's pages keep their /audit/ address
     path("cockpit/", include("cockpit.urls")),  # the managers' pages: nothing imports them
     path("transparency/", prediction_views.transparency, name="transparency"),
+    path("api/v1/", include("casework.api.urls_records")),  # the write API (issue 11)
     path("admin/", admin.site.urls),
 ]
 

@@ -42,7 +42,7 @@ RECORD_TYPE = "record_type"
 # A cell longer than this is shortened when shown in a report.
 _SHOWN = 80
 # Openers in a row: JSON nested this deep is refused before it is parsed.
-_DEEP_JSON = re.compile(rb"(?:[\[{]\s*){32}")
+DEEP_JSON = re.compile(rb"(?:[\[{]\s*){32}")
 _DIGITS = re.compile(r"[0-9]")
 
 
@@ -264,7 +264,7 @@ def _csv_read(text: str, known_columns) -> ReadResult:
 
 
 def _json_read(content: bytes, *, max_rows: int) -> ReadResult:
-    if _DEEP_JSON.search(content):
+    if DEEP_JSON.search(content):
         raise _too_deep()
     try:
         text, encoding = text_decode(content)
