@@ -112,6 +112,7 @@ def import_detail(request, upload_id):
                 c for c in counts if c.get("created") or c.get("updated") or c.get("unchanged")
             ],
             "errors": report.get("errors", []),
+            "error_count": int(report.get("error_count") or 0),
             "unreported": report.get("error_count", 0) - len(report.get("errors", [])),
             "refresh": upload.is_busy,
             "position_label": _("Post") if report.get("kind") == "json" else _("Linje"),

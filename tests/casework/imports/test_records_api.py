@@ -4,7 +4,6 @@ import; all or nothing; idempotent; Idempotency-Key; limits; who may write."""
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -24,10 +23,7 @@ SPELL = {
 @pytest.fixture
 def service(jobcenter, team_a):
     default_feature_spec()
-    user = make_staff("fasit", Role.ADMINISTRATOR, jobcenter=jobcenter)
-    user.groups.set([Group.objects.get_or_create(name=Role.SERVICE.value)[0]])
-    user._role_cache = Role.SERVICE.value
-    return user
+    return make_staff("fasit", Role.SERVICE, jobcenter=jobcenter)
 
 
 @pytest.fixture
