@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -141,10 +142,10 @@ class SpellRecordSerializer(_RecordSerializer):
     benefit_type = serializers.ChoiceField(
         choices=BenefitType.choices,
         error_messages={
-            "invalid_choice": gettext_lazy(
-                "»{input}« er ikke en ydelse, systemet kender. Brug en af: "
-                + ", ".join(BenefitType.values)
-                + "."
+            "invalid_choice": format_lazy(
+                "{} {}.",
+                gettext_lazy("»{input}« er ikke en ydelse, systemet kender. Brug en af:"),
+                ", ".join(BenefitType.values),
             )
         },
     )
