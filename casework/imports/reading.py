@@ -33,6 +33,7 @@ __all__ = [
     "RawRecord",
     "ReadResult",
     "import_file_read",
+    "mask_text",
     "mask_value",
     "records_from_json",
     "text_decode",
@@ -44,6 +45,11 @@ _SHOWN = 80
 # Openers in a row: JSON nested this deep is refused before it is parsed.
 DEEP_JSON = re.compile(rb"(?:[\[{]\s*){32}")
 _DIGITS = re.compile(r"[0-9]")
+# DDMMYY, an optional dash or space, four digits, not inside a longer number.
+_CPR_IN_TEXT = re.compile(
+    r"(?<![0-9])((?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2})[-\s]?[0-9]{4}(?![0-9])",
+    re.ASCII,
+)
 
 
 class ImportRefused(ValueError):
@@ -87,6 +93,12 @@ def mask_value(value: Any, *, column: str = "") -> str:
     if len(text) > _SHOWN:
         return text[: _SHOWN - 1] + "…"
     return text
+
+
+def mask_text(text: str) -> str:
+    """``text`` with anything shaped like a CPR number masked (a message that quotes
+    the input, such as DRF's "not a valid choice", must not repeat one)."""
+    return _CPR_IN_TEXT.sub(lambda match: f"{match.group(1)}-XXXX", text)
 
 
 def _error(line: int, column: str, reason: str, value: Any = "") -> RowError:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from casework.imports.reading import RECORD_TYPE, RawRecord, mask_value
+from casework.imports.reading import RECORD_TYPE, RawRecord, mask_text, mask_value
 from casework.imports.serializers import (
     RECORD_TYPES,
     CitizenRecordSerializer,
@@ -41,7 +41,9 @@ class ErrorList:
     def add(self, line: int, column: str, reason: str, value: Any = "") -> None:
         self.count += 1
         if len(self.items) < self.limit:
-            self.items.append(RowError(line, column, str(reason), mask_value(value, column=column)))
+            self.items.append(
+                RowError(line, column, mask_text(str(reason)), mask_value(value, column=column))
+            )
 
     def extend(self, errors: Iterable[RowError]) -> None:
         for error in errors:
