@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -227,8 +228,17 @@ def import_upload_execute(*, upload_id) -> ImportUpload:
 def _enqueue(task, upload: ImportUpload, *, back_to: str) -> None:
     """Sends the task now (the row's state is already committed). If the broker cannot
     be reached, the row goes back to ``back_to`` and the caller hears at once."""
+    kwargs = {"upload_id": str(upload.pk)}
     try:
-        task.apply_async(kwargs={"upload_id": str(upload.pk)}, retry=False)
+        if current_app.conf.task_always_eager:
+            task.apply_async(kwargs=kwargs)
+        else:
+            # One attempt to connect and none to republish: a broker that is down is
+            # known in milliseconds, not after kombu's default retries (seconds).
+            with current_app.connection_for_write(
+                transport_options={"max_retries": 0}
+            ) as connection:
+                task.apply_async(kwargs=kwargs, retry=False, connection=connection)
     except Exception as exc:  # kombu's OperationalError, a refused socket, a timeout
         logger.warning("import upload %s: the broker is unreachable (%s)", upload.pk, type(exc))
         message = _(

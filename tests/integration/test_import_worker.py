@@ -33,7 +33,7 @@ def test_a_large_upload_is_previewed_and_imported_by_a_real_worker(
         "casework.tasks.import_upload_preview_task",
         kwargs={"upload_id": str(upload.pk)},
         queue=queue,
-    ).get(timeout=120)
+    )  # the tasks keep no result: their outcome is on the row
     upload = _wait(upload, {"previewed", "failed"})
     assert upload.state == "previewed" and upload.report["ok"], upload.report
     assert upload.rows_done == upload.rows_total == 6
@@ -42,7 +42,37 @@ def test_a_large_upload_is_previewed_and_imported_by_a_real_worker(
         "casework.tasks.import_upload_execute_task",
         kwargs={"upload_id": str(upload.pk)},
         queue=queue,
-    ).get(timeout=120)
+    )
     upload = _wait(upload, {"done", "failed"})
     assert upload.state == "done", upload.message
     assert Spell.objects.filter(jobcenter=jobcenter).count() == 1
+
+
+def test_a_broker_that_is_down_is_known_at_once(jobcenter, settings):
+    """Against a real (refused) broker address, not a mock: the upload says so in well
+    under a second and is not left queued."""
+    import pytest
+
+    from casework.imports.uploads import BackgroundUnavailable, import_upload_start_preview
+    from jobcenter.celery import app
+
+    TeamFactory(jobcenter=jobcenter, name="Team A")
+    default_feature_spec()
+    administrator = make_staff("ada", Role.ADMINISTRATOR, jobcenter=jobcenter)
+    upload = import_upload_create(
+        user=administrator, file_name="borgere.csv", content=csv_bytes(rows_default())
+    )
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    previous = app.conf.broker_url, app.conf.broker_write_url
+    dead = "redis://127.0.0.1:1/0"
+    app.conf.broker_url, app.conf.broker_write_url, app.conf.task_always_eager = dead, dead, False
+    try:
+        started = time.monotonic()
+        with pytest.raises(BackgroundUnavailable):
+            import_upload_start_preview(upload=upload)
+        assert time.monotonic() - started < 2
+    finally:
+        app.conf.broker_url, app.conf.broker_write_url = previous
+        app.conf.task_always_eager = True
+    upload.refresh_from_db()
+    assert upload.state == "failed" and "Baggrundsjob" in upload.message
