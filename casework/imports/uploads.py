@@ -166,6 +166,10 @@ def _finish(upload_id, *, state: str, report=None, message: str = "") -> ImportU
     if report is not None:
         fields["report"] = report.to_dict()
         fields["rows_done"] = report.rows
+    if state != State.PREVIEWED or (report is not None and not report.ok):
+        # Data minimisation: a file that will not be imported (again) is not kept; its
+        # SHA-256 and report stay.
+        fields["content"] = b""
     ImportUpload.objects.filter(pk=upload_id).update(**fields)
     return ImportUpload.objects.defer("content").get(pk=upload_id)
 

@@ -38,6 +38,7 @@ def test_it_previews_and_imports_on_confirmation(client, administrator):
     upload.refresh_from_db()
     assert upload.state == "done"
     assert Spell.objects.count() == 1
+    assert bytes(upload.content) == b"" and upload.sha256  # the file is not kept
     done = client.get(reverse("casework:import_detail", args=[upload.pk])).content.decode()
     assert "Importen er gennemført." in done and 'http-equiv="refresh"' not in done
     # Confirming twice does nothing more.
@@ -145,3 +146,15 @@ def test_only_administrators_may_import(client, caseworker, manager, dpo, analys
     for user in (caseworker, manager, dpo, analyst):
         client.force_login(user)
         assert client.get(reverse("casework:imports")).status_code == 404
+
+
+def test_the_page_and_its_reasons_are_in_english_for_an_english_reader(client, administrator):
+    client.force_login(administrator)
+    client.cookies["django_language"] = "en"
+    rows = rows_default()
+    rows[2]["number"] = "x"
+    answer = _upload(client, csv_bytes(rows))
+    page = client.get(answer["Location"]).content.decode()
+    assert "Import of borgere.csv" in page
+    assert "A valid integer is required." in page
+    assert "The file has 1 error, so nothing can be imported." in page
