@@ -31,7 +31,7 @@ from casework.imports.reading import ImportRefused, RawRecord, ReadResult
 from casework.imports.serializers import RECORD_TYPES
 from casework.imports.validation import ErrorList, Progress, Validated, records_validate
 from casework.models import AssessmentSnapshot, Citizen, Meeting, Outcome, Spell
-from casework.permissions import citizen_team_access_bulk_grant
+from casework.permissions import citizen_team_access_bulk_grant, citizen_team_access_revoke
 from jobcenter.models import Jobcenter, Team, User
 from prediction.importing import RowError
 from prediction.models import FeatureSpec
@@ -204,6 +204,7 @@ class _Plan:
         self.citizens: dict[str, Citizen] = {}  # CPR digits -> citizen
         self.spells: dict[str, Spell] = {}  # external id -> spell
         self.grants: list[tuple[str, int]] = []
+        self.moved: list[tuple[Citizen, int]] = []  # (citizen, the team a spell left)
 
     def _count(self, record_type: str, what: str) -> None:
         counts = self.counts[record_type]
@@ -340,6 +341,8 @@ class _Plan:
                 )
                 continue
             elif any(getattr(existing, name) != value for name, value in fields.items()):
+                if existing.team_id != team.pk:
+                    self.moved.append((citizen, existing.team_id))
                 for name, value in fields.items():
                     setattr(existing, name, value)
                 spell = existing
@@ -473,6 +476,13 @@ class _Plan:
         )
         if self.grants:
             citizen_team_access_bulk_grant(pairs=self.grants)
+        # A team whose spell moved to another team loses the citizen, unless it still
+        # holds another open spell of theirs.
+        for citizen, team_id in self.moved:
+            if not Spell.objects.filter(
+                citizen=citizen, team_id=team_id, end_date__isnull=True
+            ).exists():
+                citizen_team_access_revoke(citizen=citizen, team=Team.objects.get(pk=team_id))
 
 
 RECORD_COLUMNS = frozenset(

@@ -277,3 +277,19 @@ def test_the_command_imports_and_a_bad_file_fails_with_the_rows(setup, tmp_path,
     with pytest.raises(CommandError, match="Intet er importeret"):
         call_command("import_citizens", str(path), "--jobcenter", "901")
     assert "linje 3, kolonne start_date" in capsys.readouterr().err
+
+
+def test_a_spell_moved_to_another_team_moves_the_access(setup, team_a, team_b):
+    from casework.permissions import citizens_visible_to
+    from tests.factories import Role, make_staff
+
+    alice = make_staff("alice2", Role.CASEWORKER, jobcenter=setup, team=team_a)
+    charlie = make_staff("charlie2", Role.CASEWORKER, jobcenter=setup, team=team_b)
+    assert import_bytes(csv_bytes(rows_default()), jobcenter=setup).ok
+    assert citizens_visible_to(user=alice).count() == 1
+    rows = rows_default()
+    rows[1]["team"] = "Team B"
+    report = import_bytes(csv_bytes(rows), jobcenter=setup)
+    assert report.counts["spell"].updated == 1
+    assert citizens_visible_to(user=alice).count() == 0
+    assert citizens_visible_to(user=charlie).count() == 1
