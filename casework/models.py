@@ -491,3 +491,75 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} -> {self.citizen_id} til {self.expires_at:%d-%m-%Y %H:%M}"
+
+
+class ImportUpload(models.Model):
+    """A file an administrator uploaded to the import page, kept server-side between the
+    preview and the confirmation (never in the session), with the preview's findings and
+    the import's progress. Scoped to its jobcenter and the one who uploaded it."""
+
+    class State(models.TextChoices):
+        PREVIEW_QUEUED = "preview_queued", _("Gennemsyn i kø")
+        PREVIEWING = "previewing", _("Gennemses")
+        PREVIEWED = "previewed", _("Gennemset")
+        QUEUED = "queued", _("I kø")
+        RUNNING = "running", _("I gang")
+        DONE = "done", _("Importeret")
+        FAILED = "failed", _("Mislykkedes")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    jobcenter = models.ForeignKey("jobcenter.Jobcenter", on_delete=models.PROTECT)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("filnavn"), max_length=255)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    state = models.CharField(_("status"), max_length=20, choices=State, default=State.PREVIEWED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # The preview's or the import's report: counts per record type, problems, encoding.
+    report = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("importfil")
+        verbose_name_plural = _("importfiler")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["jobcenter", "created_at"], name="importupload_recent")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in {
+            self.State.PREVIEW_QUEUED,
+            self.State.PREVIEWING,
+            self.State.QUEUED,
+            self.State.RUNNING,
+        }
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` a client sent with a write to the API: the request's hash
+    and the first response, so a retried request gets the same answer and does not run
+    twice. Per account."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=200)
+    request_sha256 = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key}"

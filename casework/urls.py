@@ -1,7 +1,7 @@
 from django.urls import path
 
+from casework import import_views, views
 from casework import page_actions as actions
-from casework import views
 
 app_name = "casework"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("search/", views.citizen_search_view, name="search"),
     path("break-glass/", views.break_glass, name="break_glass"),
     path("judgement-first/", views.judgement_first_setting, name="judgement_first"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/<uuid:upload_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/<uuid:upload_id>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("<uuid:citizen_id>/", views.citizen_detail, name="citizen"),
     path("<uuid:citizen_id>/judgement/", actions.judgement_create, name="judgement"),
     path("<uuid:citizen_id>/rule-feedback/", actions.rule_feedback_create, name="rule_feedback"),

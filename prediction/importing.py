@@ -44,6 +44,8 @@ __all__ = [
     "ParsedHistory",
     "RowError",
     "history_parse",
+    "looks_like_cpr",
+    "sniff_delimiter",
 ]
 
 #: Errors reported in detail; the rest are counted.
@@ -70,6 +72,8 @@ class RowError:
     line: int
     column: str
     reason: str
+    # The cell as a person may see it (casework's imports show it, CPR numbers masked).
+    value: str = ""
 
     def __str__(self) -> str:
         if self.column:
@@ -156,7 +160,7 @@ class _Lines:
             yield text
 
 
-def _sniff_delimiter(header_line: str) -> str:
+def sniff_delimiter(header_line: str) -> str:
     """``;`` when the header splits into more columns on it than on ``,``."""
     counts = {}
     for delimiter in DELIMITERS:
@@ -167,14 +171,14 @@ def _sniff_delimiter(header_line: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
-def _looks_like_cpr(text: str) -> bool:
+def looks_like_cpr(text: str) -> bool:
     return 10 <= len(text) <= 11 and _CPR_LIKE.fullmatch(text) is not None
 
 
 def _checked(parse: Callable[[str], Any], raw: str) -> Any:
     """``parse(raw)``; a ``ValueError`` whose reason is safe to show."""
     text = raw.strip()
-    if _looks_like_cpr(text):
+    if looks_like_cpr(text):
         raise ValueError(CPR_REASON)
     try:
         return parse(raw)
@@ -248,7 +252,7 @@ def history_parse(
         if first is None or not first.strip():
             error(1, "", "the file is empty; the first line must be the header")
             return result()
-        delimiter = _sniff_delimiter(first)
+        delimiter = sniff_delimiter(first)
         reader = csv.reader(itertools.chain([first], line_iter), delimiter=delimiter)
         header = [name.strip() for name in next(reader)]
         positions: dict[str, int] = {}
@@ -333,7 +337,7 @@ def history_parse(
             record_id = row[id_index].strip() if id_index < len(row) else ""
             if not record_id:
                 error(line, id_column, "the id is missing")
-            elif _looks_like_cpr(record_id):
+            elif looks_like_cpr(record_id):
                 error(line, id_column, CPR_REASON)
             elif len(record_id) > MAX_ID_LENGTH:
                 error(line, id_column, f"the id is longer than {MAX_ID_LENGTH} characters")

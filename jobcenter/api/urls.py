@@ -7,6 +7,7 @@ from jobcenter.api.views import DocsView, SchemaView
 
 urlpatterns = [
     path("v1/", include("casework.api.urls")),
+    path("v1/", include("casework.api.urls_records")),  # the write API (docs/imports.md)
     path("v1/", include("prediction.api.urls")),
     path("v1/", include("dpo.api.urls")),
     path("schema/", SchemaView.as_view(), name="api_schema"),

@@ -460,3 +460,19 @@ if PRODUCTION:
         raise ImproperlyConfiguredEnv(
             "Refusing to start with DJANGO_ENV=production: " + "; ".join(problems)
         )
+
+# -- Imports of citizen data (issue 11): the file import (page, command, task) and the
+# write API share one service (casework.imports). Limits are checked before any work.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 1_000_000)
+# Problems listed in detail in a report (the rest are counted).
+IMPORT_MAX_REPORTED_ERRORS = envint("IMPORT_MAX_REPORTED_ERRORS", 1000)
+# An uploaded file with more data rows than this is previewed and imported by a worker.
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 5000)
+# The write API: records per request and the request body's size.
+API_MAX_RECORDS = envint("API_MAX_RECORDS", 1000)
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+# Django refuses a larger body than this outright; the API's own limit answers first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, 2_621_440)
+# An upload to the import page must fit the file limit.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from audit.services import audit_record
-from casework.models import Estimate, RuleFeedback
+from casework.models import Estimate, ImportUpload, RuleFeedback
 from cockpit.models import SummaryRun
 from cockpit.summaries import summary_run_execute
 from jobcenter.service_accounts import service_account_create
@@ -77,9 +77,7 @@ def test_every_url_has_a_decision_in_the_matrix():
 def test_no_role_may_open_a_citizen_unless_it_works_with_citizens():
     decided = matrix()
     for name in ("casework:citizen", "casework:letter", "casework:judgement"):
-        assert [role for role, cell in decided[name].items() if cell == ALLOWED] == [
-            "caseworker"
-        ]
+        assert [role for role, cell in decided[name].items() if cell == ALLOWED] == ["caseworker"]
 
 
 # -- Walking it --------------------------------------------------------------------------
@@ -125,6 +123,15 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
             reason="Borgeren ringede og bad om hjælp",
         )
     summary_run_execute(run_id=SummaryRun.objects.create(jobcenter=jobcenter).pk)
+    upload = ImportUpload.objects.create(
+        jobcenter=jobcenter,
+        uploaded_by=administrator,
+        file_name="borgere.csv",
+        content=b"",
+        sha256="",
+        size=0,
+        report={"ok": False},
+    )
     users = {
         "caseworker": caseworker,
         "manager": manager,
@@ -135,6 +142,8 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
         "service_key": service.key,
     }
     kwargs = {
+        "upload_id": upload.pk,
+        "record_type": "citizens",
         "citizen_id": citizen.pk,
         "pk": active.pk,
         "run_id": run.pk,

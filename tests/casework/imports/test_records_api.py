@@ -1,0 +1,165 @@
+"""The write API: single, bulk and mixed batches through the same service as the file
+import; all or nothing; idempotent; Idempotency-Key; limits; who may write."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from casework.models import Citizen, IdempotencyKey, Meeting, Spell
+from tests.factories import Role, default_feature_spec, make_staff
+
+CITIZEN = {"cpr": "010180-1234", "name": "Karen Jensen", "postal_code": "7400"}
+SPELL = {
+    "spell_id": "F-1",
+    "cpr": "0101801234",
+    "team": "Team A",
+    "benefit_type": "dagpenge",
+    "start_date": "2026-08-03",
+}
+
+
+@pytest.fixture
+def service(jobcenter, team_a):
+    default_feature_spec()
+    return make_staff("fasit", Role.SERVICE, jobcenter=jobcenter)
+
+
+@pytest.fixture
+def api(client, service):
+    client.force_login(service)
+    return client
+
+
+def post(client, name, body, *, record_type=None, **headers):
+    kwargs = {"record_type": record_type} if record_type else {}
+    return client.post(
+        reverse(name, kwargs=kwargs),
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def test_it_creates_one_record_and_the_same_again_changes_nothing(api):
+    answer = post(api, "api_record_create", CITIZEN, record_type="citizens")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["created"] == 1
+    again = post(api, "api_record_create", CITIZEN, record_type="citizens")
+    assert again.status_code == 200
+    assert again.json() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "counts": {"citizen": {"created": 0, "updated": 0, "unchanged": 1}},
+    }
+    assert Citizen.objects.count() == 1
+
+
+def test_a_bulk_request_is_all_or_nothing_with_errors_by_index_and_field(api):
+    post(api, "api_record_create", CITIZEN, record_type="citizens")
+    spells = [dict(SPELL, spell_id=f"F-{n}") for n in range(5)]
+    spells[3]["start_date"] = "31-02-2026"
+    answer = post(api, "api_records_bulk", {"records": spells}, record_type="spells")
+    assert answer.status_code == 400
+    errors = answer.json()["records"]
+    assert errors[3] == {"start_date": ["Skriv datoen som ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ."]}
+    assert errors[0] == {}
+    assert Spell.objects.count() == 0
+    del spells[3]
+    answer = post(api, "api_records_bulk", {"records": spells}, record_type="spells")
+    assert answer.status_code == 200 and answer.json()["created"] == 4
+
+
+def test_a_mixed_batch_and_one_audit_event_per_batch(api):
+    records = [
+        {"record_type": "citizen", **CITIZEN},
+        {"record_type": "spell", **SPELL},
+        {"record_type": "meeting", "spell_id": "F-1", "number": 1, "held_on": "2026-08-31"},
+        {
+            "record_type": "outcome",
+            "spell_id": "F-1",
+            "unemployed_12m": True,
+            "observed_on": "2027-08-31",
+        },
+    ]
+    before = AuditEvent.objects.filter(action="data.import").count()
+    answer = post(api, "api_records", {"records": records})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["created"] == 4
+    assert AuditEvent.objects.filter(action="data.import").count() == before + 1
+    assert Meeting.objects.get().number == 1
+
+
+def test_an_idempotency_key_replays_the_first_answer(api):
+    first = post(
+        api, "api_record_create", CITIZEN, record_type="citizens", **{"Idempotency-Key": "abc-1"}
+    )
+    again = post(
+        api, "api_record_create", CITIZEN, record_type="citizens", **{"Idempotency-Key": "abc-1"}
+    )
+    assert again.status_code == 200
+    assert again.json() == first.json()  # "created": 1, not "unchanged"
+    assert again["Idempotency-Replayed"] == "true"
+    other = post(
+        api,
+        "api_record_create",
+        dict(CITIZEN, name="Anden"),
+        record_type="citizens",
+        **{"Idempotency-Key": "abc-1"},
+    )
+    assert other.status_code == 422
+    assert Citizen.objects.get().name == "Karen Jensen"
+    assert IdempotencyKey.objects.count() == 1
+
+
+def test_limits_on_records_and_body_size(api, settings):
+    settings.API_MAX_RECORDS = 3
+    answer = post(api, "api_records_bulk", {"records": [CITIZEN] * 4}, record_type="citizens")
+    assert answer.status_code == 400
+    assert "Højst 3 poster" in json.dumps(answer.json(), ensure_ascii=False)
+    settings.API_MAX_BODY_BYTES = 100
+    answer = post(api, "api_records_bulk", {"records": [CITIZEN] * 3}, record_type="citizens")
+    assert answer.status_code == 413
+    assert "for stor" in json.dumps(answer.json(), ensure_ascii=False)
+    assert Citizen.objects.count() == 0
+
+
+def test_deeply_nested_json_and_nested_values_are_refused_cleanly(api):
+    body = '{"records": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    answer = api.post(reverse("api_records"), data=body, content_type="application/json")
+    assert answer.status_code == 400
+    assert "for dybt indlejret" in answer.content.decode()
+    answer = post(
+        api, "api_record_create", dict(CITIZEN, name={"first": "Karen"}), record_type="citizens"
+    )
+    assert answer.status_code == 400 and "name" in answer.json()
+
+
+def test_unknown_fields_categories_and_cpr_numbers_are_refused_in_danish(api):
+    answer = post(api, "api_record_create", dict(CITIZEN, nmae="x"), record_type="citizens")
+    assert answer.json() == {"nmae": ["Feltet kendes ikke for denne slags post."]}
+    answer = post(api, "api_record_create", dict(CITIZEN, cpr="0113801234"), record_type="citizens")
+    assert answer.json()["cpr"] == ["De første seks cifre i CPR-nummeret er ikke en gyldig dato."]
+    assert "0113801234" not in answer.content.decode()
+    post(api, "api_record_create", CITIZEN, record_type="citizens")
+    post(api, "api_record_create", SPELL, record_type="spells")
+    snapshot = {"spell_id": "F-1", "as_of": "2026-09-28", "education": "phd"}
+    answer = post(api, "api_record_create", snapshot, record_type="snapshots")
+    assert "kendte kategorier" in answer.json()["education"][0]
+    assert post(api, "api_record_create", {}, record_type="unknown").status_code == 404
+
+
+def test_only_service_accounts_and_administrators_may_write(
+    client, jobcenter, caseworker, manager, dpo, analyst, service
+):
+    default_feature_spec()
+    for user in (caseworker, manager, dpo, analyst):
+        client.force_login(user)
+        answer = post(client, "api_record_create", CITIZEN, record_type="citizens")
+        assert answer.status_code == 403
+    admin = make_staff("ada", Role.ADMINISTRATOR, jobcenter=jobcenter)
+    client.force_login(admin)
+    assert post(client, "api_record_create", CITIZEN, record_type="citizens").status_code == 200
+    assert Citizen.objects.get().jobcenter == jobcenter
