@@ -20,16 +20,18 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from casework.imports.reading import DEEP_JSON, ImportRefused, records_from_json
 from casework.imports.services import records_import
 from casework.models import IdempotencyKey
+from jobcenter.api.views import ApiView
 from jobcenter.models import Role
 
 __all__ = ["RecordCreateView", "RecordsBatchView", "RecordsBulkView"]
@@ -117,7 +119,50 @@ class RecordsBodySerializer(serializers.Serializer):
         return value
 
 
-class _RecordsWriteView(APIView):
+class RecordCountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class RecordsImportedSerializer(serializers.Serializer):
+    """The answer to a write: how many records were created, updated and unchanged, in
+    all and per type (for the schema; the view builds the dictionary itself)."""
+
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    counts = serializers.DictField(child=RecordCountsSerializer())
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A key of the caller's choosing (at most 200 characters): a retried request with "
+        "the same key and body returns the first answer without running again; the same "
+        "key with another body is refused (422)."
+    ),
+)
+RECORD_TYPE = OpenApiParameter(
+    "record_type", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(PATH_TYPES)
+)
+
+
+def _write_schema(*, operation_id: str, summary: str, request, with_type: bool):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        request=request,
+        responses={200: RecordsImportedSerializer},
+        parameters=[IDEMPOTENCY_KEY, *([RECORD_TYPE] if with_type else [])],
+        tags=["records"],
+    )
+
+
+class _RecordsWriteView(ApiView):
     permission_classes = [RecordsWritePermission]
     parser_classes = [BoundedJSONParser]
     single = False
@@ -204,6 +249,15 @@ class _RecordsWriteView(APIView):
 class RecordsBatchView(_RecordsWriteView):
     """``POST /api/v1/records/``: records of any type, each naming its ``record_type``."""
 
+    @_write_schema(
+        operation_id="records_write",
+        summary="Write records of any type (each names its record_type), all or nothing",
+        request=RecordsBodySerializer,
+        with_type=False,
+    )
+    def post(self, request, record_type=None):
+        return super().post(request, record_type)
+
     def _records(self, request, record_type):
         body = RecordsBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -212,6 +266,15 @@ class RecordsBatchView(_RecordsWriteView):
 
 class RecordsBulkView(_RecordsWriteView):
     """``POST /api/v1/records/<type>/bulk/``: up to ``API_MAX_RECORDS`` of one type."""
+
+    @_write_schema(
+        operation_id="records_bulk_write",
+        summary="Write up to API_MAX_RECORDS records of one type, all or nothing",
+        request=RecordsBodySerializer,
+        with_type=True,
+    )
+    def post(self, request, record_type=None):
+        return super().post(request, record_type)
 
     def _records(self, request, record_type):
         body = RecordsBodySerializer(data=request.data)
@@ -223,6 +286,15 @@ class RecordCreateView(_RecordsWriteView):
     """``POST /api/v1/records/<type>/``: one record, the object itself as the body."""
 
     single = True
+
+    @_write_schema(
+        operation_id="record_write",
+        summary="Write one citizen, spell, meeting, snapshot or outcome",
+        request=OpenApiTypes.OBJECT,
+        with_type=True,
+    )
+    def post(self, request, record_type=None):
+        return super().post(request, record_type)
 
     def _records(self, request, record_type):
         if not isinstance(request.data, dict):
