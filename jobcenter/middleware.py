@@ -185,9 +185,18 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        from audit.services import AuditUnavailable
+
+        if isinstance(exception, AuditUnavailable):
+            # The event could not be written (disk full, the log refusing): the action
+            # it recorded was rolled back with it, and the page says so.
+            logger.error("Audit log unavailable: %s", exception)
+            page = loader.render_to_string("503.html", {"audit_unavailable": True})
+        elif isinstance(exception, OperationalError | InterfaceError):
+            logger.error("Database unavailable: %s", type(exception).__name__)
+            page = loader.render_to_string("503.html")
+        else:
             return None
-        logger.error("Database unavailable: %s", type(exception).__name__)
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response = HttpResponse(page, status=503)
         response["Retry-After"] = "60"
         return response

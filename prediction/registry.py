@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from jobcenter.background import task_send
 from jobcenter.models import Role
 from prediction import signals
 from prediction.artifacts import artifact_dump, software_versions
@@ -139,6 +140,8 @@ def training_run_request(
 ) -> TrainingRun:
     """Queues a training run and sends it to the training queue once committed. A run
     already queued or running for the specification is returned instead of a second.
+    Raises ``jobcenter.background.BackgroundUnavailable`` (and keeps nothing) when the
+    broker does not answer.
     ``enqueue=False`` leaves the run for the caller to execute (the demo setup does, so
     it can wait for the result even with a remote worker)."""
     if trigger != TrainingRun.Trigger.SCHEDULE:
@@ -157,8 +160,24 @@ def training_run_request(
         if enqueue:
             from prediction.tasks import model_retrain_task  # tasks import this module
 
-            transaction.on_commit(lambda: model_retrain_task.delay(run_id=str(run.pk)))
+            # The broker down: BackgroundUnavailable rolls the run back, so no run is
+            # left "queued" that can never run and would block every later training.
+            task_send(
+                model_retrain_task,
+                kwargs={"run_id": str(run.pk)},
+                on_failure=lambda: _run_unsent(run.pk),
+            )
     return run
+
+
+def _run_unsent(run_id) -> None:
+    """The run was committed but its message could not be sent (the broker went away
+    after it answered): it fails, rather than wait for ever and block the next one."""
+    TrainingRun.objects.filter(pk=run_id, state=TrainingRun.State.QUEUED).update(
+        state=TrainingRun.State.FAILED,
+        finished_at=timezone.now(),
+        message="Not sent: the queue (Redis) did not answer. Train again.",
+    )
 
 
 def _run_update(run_id, **fields) -> None:
