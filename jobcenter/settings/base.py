@@ -295,7 +295,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# A message a worker has taken but not acknowledged (acks_late) goes back to the queue
+# after visibility_timeout: longer than the longest task (training: 1 h), or a healthy
+# worker's training would be handed to a second worker while it still runs. A killed
+# worker's task is redelivered after this time; a worker stopped normally hands its
+# tasks back at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 2 * 60 * 60}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 
 REST_FRAMEWORK = {
