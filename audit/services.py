@@ -106,8 +106,10 @@ def audit_record(
     try:
         return _append(event, chain)
     except DatabaseError as exc:
-        # The append failed (disk full, a refusing trigger, the database gone): the
-        # caller's transaction rolls back with this, so the action is not done either.
+        if getattr(exc.__cause__, "pgcode", "") is None:
+            raise  # the connection itself is gone: the database is down, not the log
+        # The database refused the append (disk full, a refusing trigger): the caller's
+        # transaction rolls back with this, so the action is not done either.
         raise AuditUnavailable(f"audit append failed: {exc.__class__.__name__}") from exc
 
 

@@ -27,6 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "jobcenter.views.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

@@ -137,8 +137,20 @@ class PostgresCluster:
         """``immediate``: as a crash, every connection cut at once."""
         self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
 
+    @staticmethod
+    def binaries() -> Path:
+        return _postgres_bin()
+
     def url(self, database: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def restore(self, dump: Path, database: str) -> None:
+        """A pg_dump custom-format archive into ``database`` (which must exist)."""
+        subprocess.run(  # noqa: S603 - our own server
+            [str(self.bin / "pg_restore"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-U", "postgres", "-d", database, "--no-owner", "--exit-on-error", str(dump)],
+            check=True, capture_output=True, text=True,
+        )
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         done = subprocess.run(  # noqa: S603 - our own server
