@@ -166,6 +166,19 @@ class PostgresCluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def database_dump(path: Path) -> None:
+    """The test database (on the shared server) as a pg_dump custom-format archive."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    subprocess.run(  # noqa: S603 - our own tools
+        [str(_postgres_bin() / "pg_dump"), "-Fc", "-f", str(path),
+         "-h", s["HOST"] or "127.0.0.1", "-p", str(s["PORT"] or 5432),
+         "-U", s["USER"] or "postgres", s["NAME"]],
+        check=True, capture_output=True,
+    )
+
+
 def worker_start(*, broker_url: str, database_url: str, queues: str, log: Path,
                  name: str) -> subprocess.Popen:
     """A real ``celery worker`` process (solo pool) on the given broker and database."""

@@ -31,26 +31,13 @@ from tests.factories import PASSWORD
 from tests.integration.servers import (
     ROOT,
     PostgresCluster,
+    database_dump,
     free_port,
     process_stop,
     wait_for,
 )
 
 DOWN = "Systemet er midlertidigt utilgængeligt"
-
-
-def test_database_dump(path) -> None:
-    """The test database (on the shared server) as a pg_dump custom-format archive."""
-    s = connection.settings_dict
-    subprocess.run(  # noqa: S603 - our own tools
-        [str(PostgresCluster.binaries() / "pg_dump"), "-Fc", "-f", str(path),
-         "-h", s["HOST"] or "127.0.0.1", "-p", str(s["PORT"] or 5432),
-         "-U", s["USER"] or "postgres", s["NAME"]],
-        check=True, capture_output=True,
-    )
-
-
-test_database_dump.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture
@@ -106,7 +93,7 @@ def test_postgresql_down_a_clear_503_nothing_half_written_and_back_by_itself(
         password=PBKDF2PasswordHasher().encode(PASSWORD, "failuretest", iterations=1000)
     )
     dump = tmp_path / "test.dump"
-    test_database_dump(dump)
+    database_dump(dump)
     private_pg.psql("CREATE DATABASE jc")
     private_pg.restore(dump, "jc")
 
