@@ -8,13 +8,15 @@ def _rescore_on_activation(sender, *, model_version_id: int, **kwargs) -> None:
     and each citizen page still scores its citizen with the active version on lookup."""
     import logging
 
+    from kombu.exceptions import OperationalError
+
     from casework.tasks import open_spells_rescore_task
 
     try:
         open_spells_rescore_task.apply_async(
             kwargs={"model_version_id": model_version_id}, ignore_result=True
         )
-    except Exception:
+    except (OperationalError, OSError):  # the broker, not the work: that runs elsewhere
         logging.getLogger(__name__).exception(
             "re-scoring for version %s not sent: the broker did not answer", model_version_id
         )
