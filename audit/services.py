@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
@@ -16,6 +16,12 @@ from jobcenter.request_context import current_request_context
 
 class AuditOutsideTransaction(RuntimeError):
     pass
+
+
+class AuditUnavailable(Exception):
+    """The event could not be written, so the action it records must not happen: the
+    page says so (``jobcenter.middleware.ServiceUnavailableMiddleware``), and shows
+    no estimate."""
 
 
 _HEAD_TABLE = ChainHead._meta.db_table
@@ -97,6 +103,17 @@ def audit_record(
         user_agent=context.user_agent if context else "",
         prev_hash="",
     )
+    try:
+        return _append(event, chain)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", "") is None:
+            raise  # the connection itself is gone: the database is down, not the log
+        # The database refused the append (disk full, a refusing trigger): the caller's
+        # transaction rolls back with this, so the action is not done either.
+        raise AuditUnavailable(f"audit append failed: {exc.__class__.__name__}") from exc
+
+
+def _append(event: AuditEvent, chain: int) -> AuditEvent:
     connection = transaction.get_connection()
     if connection.vendor == "postgresql" and _append_in_one_statement(event, connection):
         return event

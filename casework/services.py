@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
-from audit.services import audit_record
+from audit.services import AuditUnavailable, audit_record
 from casework.cpr import Cpr, cpr_encrypt, cpr_hash, cpr_hashes, cpr_keyset_id, cpr_parse
 from casework.display import inputs_hash
 from casework.models import (
@@ -259,7 +259,7 @@ def citizen_view(
                     "judgement_first": page.citizen.jobcenter.judgement_first,
                 },
             )
-    except DatabaseError:
+    except (DatabaseError, AuditUnavailable):
         # No event, no estimate: the page is shown without it, and says why.
         logger.exception("the estimate view could not be recorded; the estimate is withheld")
         return page, EstimatePanel(state=PanelState.AUDIT_FAILED)

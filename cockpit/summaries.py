@@ -50,6 +50,7 @@ from cockpit.reports import (
     performance_report,
     threshold_of,
 )
+from jobcenter.background import task_send
 from jobcenter.models import Jobcenter
 from prediction.models import ModelVersion
 
@@ -119,7 +120,8 @@ def summary_compute(
 
 
 def summary_run_request(*, jobcenter: Jobcenter, user=None, month=None) -> SummaryRun:
-    """A queued run for the jobcenter, or the one already queued or running."""
+    """A queued run for the jobcenter, or the one already queued or running; with the
+    broker down, ``BackgroundUnavailable`` and nothing kept (no run, no audit event)."""
     from cockpit.tasks import cockpit_summary_task
 
     with transaction.atomic():
@@ -141,8 +143,18 @@ def summary_run_request(*, jobcenter: Jobcenter, user=None, month=None) -> Summa
             object_id=str(run.pk),
             details={"month": month.isoformat() if month else None},
         )
-        transaction.on_commit(lambda: cockpit_summary_task.delay(run_id=run.pk))
+        task_send(
+            cockpit_summary_task, kwargs={"run_id": run.pk}, on_failure=lambda: _unsent(run.pk)
+        )
     return run
+
+
+def _unsent(run_id: int) -> None:
+    SummaryRun.objects.filter(pk=run_id, state=SummaryRun.State.QUEUED).update(
+        state=SummaryRun.State.FAILED,
+        message="Not sent: the queue (Redis) did not answer.",
+        finished_at=timezone.now(),
+    )
 
 
 def summary_run_execute(*, run_id: int) -> SummaryRun:

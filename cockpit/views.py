@@ -24,6 +24,7 @@ from cockpit.forms import CockpitFilterForm, ReportForm
 from cockpit.selectors import Filters, cockpit_data_for_user
 from cockpit.summaries import summary_run_request
 from cockpit.tables import all_tables
+from jobcenter.background import BackgroundUnavailable
 from jobcenter.charts import svg_image
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Jobcenter, Role
@@ -74,7 +75,11 @@ def index(request):
 @jobcenter_role_required(Role.MANAGER)
 def refresh(request):
     jobcenter = Jobcenter.objects.get(pk=request.user.jobcenter_id)
-    run = summary_run_request(jobcenter=jobcenter, user=request.user)
+    try:
+        run = summary_run_request(jobcenter=jobcenter, user=request.user)
+    except BackgroundUnavailable as exc:  # no run, no audit event: the old figures stay
+        messages.error(request, exc.message)
+        return redirect(reverse("cockpit:index"))
     if run.is_finished:
         messages.success(request, _("Tallene er beregnet."))
     else:

@@ -13,6 +13,7 @@ from audit.actions import AuditAction
 from audit.integrity import audit_verification_record
 from audit.services import audit_record
 from dpo.models import IntegrityCheckRun
+from jobcenter.background import task_send
 from jobcenter.models import User
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,18 @@ def integrity_check_request(*, user: User) -> IntegrityCheckRun:
             object_type="integrity_check",
             object_id=str(run.pk),
         )
-        transaction.on_commit(lambda: integrity_check_task.delay(run_id=run.pk))
+        task_send(
+            integrity_check_task, kwargs={"run_id": run.pk}, on_failure=lambda: _unsent(run.pk)
+        )
     return run
+
+
+def _unsent(run_id: int) -> None:
+    IntegrityCheckRun.objects.filter(pk=run_id, state=IntegrityCheckRun.State.QUEUED).update(
+        state=IntegrityCheckRun.State.FAILED,
+        message="Not sent: the queue (Redis) did not answer.",
+        finished_at=timezone.now(),
+    )
 
 
 def integrity_check_execute(*, run_id: int) -> IntegrityCheckRun:

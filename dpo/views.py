@@ -57,6 +57,7 @@ from dpo.review import (
     subject_access_produce,
 )
 from dpo.subject_access_document import subject_access_document
+from jobcenter.background import BackgroundUnavailable
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.models import Role
 from jobcenter.pdf import pdf_from_template, pdf_response
@@ -164,7 +165,11 @@ def citizen_search(request):
 @jobcenter_role_required(Role.DPO)
 def integrity_check(request):
     """Starts a check of the log's chains now; the front page follows it."""
-    run = integrity_check_request(user=request.user)
+    try:
+        run = integrity_check_request(user=request.user)
+    except BackgroundUnavailable as exc:  # nothing queued, nothing recorded
+        messages.error(request, exc.message)
+        return redirect("dpo:index")
     if run.is_finished:
         messages.success(request, _("Kontrollen er færdig."))
     else:

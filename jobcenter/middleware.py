@@ -220,9 +220,25 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
+        return service_unavailable_response(exception)
+
+
+def service_unavailable_response(exception) -> HttpResponse | None:
+    """The 503 page for a database that is gone or an audit log that refused the event;
+    None for any other exception. Also used by ``jobcenter.views.server_error`` for the
+    database failing in a middleware (the session, the user), before any view."""
+    from audit.services import AuditUnavailable
+
+    if isinstance(exception, AuditUnavailable):
+        # The event could not be written (disk full, the log refusing): the action it
+        # recorded was rolled back with it, and the page says so.
+        logger.error("Audit log unavailable: %s", exception)
+        page = loader.render_to_string("503.html", {"audit_unavailable": True})
+    elif isinstance(exception, OperationalError | InterfaceError):
         logger.error("Database unavailable: %s", type(exception).__name__)
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
-        response["Retry-After"] = "60"
-        return response
+        page = loader.render_to_string("503.html")
+    else:
+        return None
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = "60"
+    return response

@@ -30,7 +30,7 @@ urlpatterns = [
 
 # Under /api/ a missing address or an unexpected error is a problem (RFC 9457), not a page.
 handler404 = "jobcenter.api.problems.page_not_found"
-handler500 = "jobcenter.api.problems.server_error"
+handler500 = "jobcenter.api.problems.server_error"  # elsewhere jobcenter.views.server_error
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -7,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +17,7 @@ from jobcenter import two_factor
 from jobcenter.decorators import jobcenter_role_required
 from jobcenter.forms import AuthenticatorConfirmForm, GrantDecisionForm, SecondFactorForm
 from jobcenter.health import system_health
-from jobcenter.middleware import SECOND_FACTOR_PENDING
+from jobcenter.middleware import SECOND_FACTOR_PENDING, service_unavailable_response
 from jobcenter.models import GrantRequest, Role
 from jobcenter.selectors import grant_requests_for
 from jobcenter.services import (
@@ -256,3 +259,10 @@ def grants(request):
             return redirect("grants")
         messages.error(request, _("Vælg bekræft eller afvis."))
     return render(request, "jobcenter/grants.html", grant_requests_for(user=request.user))
+
+
+def server_error(request):
+    """``handler500``: the database gone while a middleware needed it (the session, the
+    user), before any view, is the clear 503 page too; anything else the plain 500
+    page. Django calls this inside its ``except``, so the exception is at hand."""
+    return service_unavailable_response(sys.exc_info()[1]) or defaults.server_error(request)

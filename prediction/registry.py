@@ -16,6 +16,8 @@ import io
 import json
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from django.db import connection, transaction
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from jobcenter.background import task_send
 from jobcenter.models import Role
 from prediction import signals
 from prediction.artifacts import artifact_dump, software_versions
@@ -141,6 +144,8 @@ def training_run_request(
 ) -> TrainingRun:
     """Queues a training run and sends it to the training queue once committed. A run
     already queued or running for the specification is returned instead of a second.
+    Raises ``jobcenter.background.BackgroundUnavailable`` (and keeps nothing) when the
+    broker does not answer.
     ``enqueue=False`` leaves the run for the caller to execute (the demo setup does, so
     it can wait for the result even with a remote worker)."""
     if trigger != TrainingRun.Trigger.SCHEDULE:
@@ -159,8 +164,24 @@ def training_run_request(
         if enqueue:
             from prediction.tasks import model_retrain_task  # tasks import this module
 
-            transaction.on_commit(lambda: model_retrain_task.delay(run_id=str(run.pk)))
+            # The broker down: BackgroundUnavailable rolls the run back, so no run is
+            # left "queued" that can never run and would block every later training.
+            task_send(
+                model_retrain_task,
+                kwargs={"run_id": str(run.pk)},
+                on_failure=lambda: _run_unsent(run.pk),
+            )
     return run
+
+
+def _run_unsent(run_id) -> None:
+    """The run was committed but its message could not be sent (the broker went away
+    after it answered): it fails, rather than wait for ever and block the next one."""
+    TrainingRun.objects.filter(pk=run_id, state=TrainingRun.State.QUEUED).update(
+        state=TrainingRun.State.FAILED,
+        finished_at=timezone.now(),
+        message="Not sent: the queue (Redis) did not answer. Train again.",
+    )
 
 
 def _run_update(run_id, **fields) -> None:
@@ -175,14 +196,52 @@ def _jsonable(value):
     return value
 
 
+# pg_try_advisory_lock(key, specification id): the first key says "training".
+_TRAINING_LOCK_KEY = 1_470_001
+
+
+@contextmanager
+def _training_lock(specification_id: int) -> Iterator[bool]:
+    """Yields whether this process may train the specification now: on PostgreSQL a
+    session-level advisory lock, held while it trains. A second worker handed the same
+    run (a message redelivered while the first still works on it) does not train beside
+    it. A killed worker's database session ends, and its lock with it, so the run can
+    be run again."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_lock(%s, %s)", [_TRAINING_LOCK_KEY, specification_id]
+        )
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [_TRAINING_LOCK_KEY, specification_id]
+                )
+
+
 def training_run_execute(*, run_id, parameters: TrainingParameters | None = None) -> TrainingRun:
     """Does the work of one run (the task's body). Idempotent: a finished run is left
     alone; a run that a killed worker left 'running' starts again from the beginning.
     The version, its artefact, sample and audit event are written in one transaction at
-    the end, so a killed worker never leaves a half-made version."""
+    the end, so a killed worker never leaves a half-made version. Two trainings of a
+    specification never overlap: while one trains, another is left as it is."""
     run = TrainingRun.objects.select_related("specification", "requested_by").get(pk=run_id)
     if run.is_finished:
         return run
+    with _training_lock(run.specification_id) as locked:
+        if not locked:
+            logger.warning("run %s: its specification is being trained elsewhere", run.pk)
+            return run
+        return _training_run_do(run=run, parameters=parameters)
+
+
+def _training_run_do(*, run: TrainingRun, parameters: TrainingParameters | None) -> TrainingRun:
     _run_update(
         run.pk,
         state=TrainingRun.State.RUNNING,

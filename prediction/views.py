@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from jobcenter.background import BackgroundUnavailable
 from jobcenter.charts import calibration_chart_svg, svg_image
 from jobcenter.selectors import jobcenter_dpo_contacts
 from prediction.artifacts import ArtifactRefused
@@ -279,6 +280,9 @@ def model_train(request):
         return _list_render(request, status=403)
     except RegistryRefused as exc:
         messages.error(request, str(exc))
+        return redirect("prediction:models")
+    except BackgroundUnavailable as exc:  # nothing was kept: the next click may work
+        messages.error(request, exc.message)
         return redirect("prediction:models")
     run = training_run_get(run_id=run.pk) or run  # without a broker it ran already
     if not run.is_finished:

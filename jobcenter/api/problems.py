@@ -240,6 +240,9 @@ def problem_exception_handler(exc, context):
     request = context.get("request")
     instance = request.path if request is not None else ""
     api_exc = _as_api_exception(exc)
+    unavailable = _unavailable_problem(exc, instance)
+    if unavailable is not None:
+        return unavailable
     if api_exc is None:
         logger.exception("API error on %s", instance)  # CPR masked by the log filter
         return problem_response(
@@ -305,12 +308,46 @@ def page_not_found(request, exception=None, template_name="404.html"):
     return defaults.page_not_found(request, exception, template_name=template_name)
 
 
+def _unavailable_problem(exc, instance: str) -> JsonResponse | None:
+    """A 503 problem for a database that is gone or an audit log that refused the
+    event (the pages answer the 503 page for the same, ``jobcenter.middleware``);
+    None for anything else."""
+    from django.db import InterfaceError, OperationalError
+
+    from audit.services import AuditUnavailable
+
+    if isinstance(exc, AuditUnavailable):
+        logger.error("Audit log unavailable: %s", exc)
+        detail = _(
+            "Handlingen kunne ikke skrives i loggen, så den er ikke udført. Prøv igen om lidt."
+        )
+    elif isinstance(exc, OperationalError | InterfaceError):
+        logger.error("Database unavailable: %s", type(exc).__name__)
+        detail = _("Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt.")
+    else:
+        return None
+    with translation.override("da"):
+        response = problem_response(
+            problem(status_code=503, detail=detail, instance=instance, code="unavailable")
+        )
+    response["Retry-After"] = "60"
+    return response
+
+
 def server_error(request, template_name="500.html"):
-    from django.views import defaults
+    """``handler500``: under /api/ a problem (a 503 one for a database or audit log that
+    is gone), elsewhere ``jobcenter.views.server_error`` (the 503 page for the same,
+    else the plain 500 page)."""
+    import sys
+
+    from jobcenter.views import server_error as page_server_error
 
     if _is_api(request):
+        unavailable = _unavailable_problem(sys.exc_info()[1], request.path)
+        if unavailable is not None:
+            return unavailable
         with translation.override("da"):
             return _plain_problem(
                 request, 500, _("Der opstod en uventet fejl. Fejlen er logget."), "server_error"
             )
-    return defaults.server_error(request, template_name=template_name)
+    return page_server_error(request)

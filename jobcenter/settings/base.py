@@ -287,6 +287,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The web side must not hang when Redis is down: a publish tries for about a second, a
+# connection waits two seconds at most, and queued work is sent without a result
+# (jobcenter.background), so the result store's 20 s of retries never happen on a page.
+# The worker keeps retrying its own connection for ever (it waits for Redis to return).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A message a worker has taken but not acknowledged (acks_late) goes back to the queue
+# after visibility_timeout: longer than the longest task (training: 1 h), or a healthy
+# worker's training would be handed to a second worker while it still runs. A killed
+# worker's task is redelivered after this time; a worker stopped normally hands its
+# tasks back at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 2 * 60 * 60}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 
 # The integration API (/api/v1/, issue 11): people by their session (with CSRF and the
 # second factor), the case system by its service account's API key; errors as RFC 9457

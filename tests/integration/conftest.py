@@ -104,3 +104,28 @@ def celery_worker_process(postgresql, broker_url, tmp_path):
         log.close()
         # The worker's connections must be gone before the test database is flushed.
         client.close()
+
+
+@pytest.fixture
+def project_broker():
+    """Points the project's own Celery app (the one the views and services send with) at
+    a broker for the test, as in production: not eager. Restored afterwards."""
+    from jobcenter.celery import app
+
+    keys = ("broker_url", "broker_write_url", "result_backend", "task_always_eager")
+    saved = {key: app.conf.get(key) for key in keys}
+
+    def _pools_reset():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def use(url: str):
+        app.conf.update(
+            broker_url=url, broker_write_url=url, result_backend=url, task_always_eager=False
+        )
+        _pools_reset()
+        return app
+
+    yield use
+    app.conf.update(saved)
+    _pools_reset()

@@ -272,7 +272,8 @@ def test_an_analyst_starts_a_training_run_and_lands_on_its_page(
 ):
     started = []
     monkeypatch.setattr(
-        "prediction.tasks.model_retrain_task.delay", lambda **kwargs: started.append(kwargs)
+        "prediction.tasks.model_retrain_task.apply_async",
+        lambda kwargs=None, **options: started.append(kwargs),
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = login(analyst).post(
@@ -619,12 +620,12 @@ def test_a_run_that_finished_at_once_is_not_announced_as_queued(
     """Without a broker the run is done before the page shows: no "i kø" message."""
     from prediction import registry
 
-    def run_now(**kwargs):
+    def run_now(kwargs=None, **options):
         TrainingRun.objects.filter(pk=kwargs["run_id"]).update(
             state=TrainingRun.State.FAILED, message="too few records to train"
         )
 
-    monkeypatch.setattr("prediction.tasks.model_retrain_task.delay", run_now)
+    monkeypatch.setattr("prediction.tasks.model_retrain_task.apply_async", run_now)
     # as in production: the request's transaction commits, and the task runs eagerly
     monkeypatch.setattr(registry.transaction, "on_commit", lambda callback: callback())
     response = login(analyst).post(
