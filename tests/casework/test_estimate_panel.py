@@ -87,7 +87,7 @@ def test_the_shown_estimate_explains_itself(
     majority = round(active_version.metrics["majority_accuracy"] * 100)
     assert f"{majority} %" in page
     assert f"version {active_version.number}" in page
-    assert f"/transparency/#model-{active_version.pk}" in page
+    assert f"/transparency/901/#model-{active_version.pk}" in page
     assert "Det er ikke en afgørelse" in page  # what the figure does not mean
     # The bands are defined where they are used, from the version's own limits.
     low, high = (round(c * 100) for c in active_version.band_cutoffs)
