@@ -73,9 +73,7 @@ def test_every_url_has_a_decision_in_the_matrix():
 def test_no_role_may_open_a_citizen_unless_it_works_with_citizens():
     decided = matrix()
     for name in ("casework:citizen", "casework:letter", "casework:judgement"):
-        assert [role for role, cell in decided[name].items() if cell == ALLOWED] == [
-            "caseworker"
-        ]
+        assert [role for role, cell in decided[name].items() if cell == ALLOWED] == ["caseworker"]
 
 
 # -- Walking it --------------------------------------------------------------------------
@@ -110,7 +108,10 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
         user=caseworker,
     )
     run = TrainingRun.objects.create(
-        specification=specification, requested_by=analyst, trigger=TrainingRun.Trigger.BUTTON
+        jobcenter=jobcenter,
+        specification=specification,
+        requested_by=analyst,
+        trigger=TrainingRun.Trigger.BUTTON,
     )
     with transaction.atomic():
         glass = audit_record(
@@ -134,6 +135,7 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
         "event_id": glass.pk,
         "feedback_id": feedback.pk,
         "key": "judgements",
+        "municipality_code": jobcenter.municipality_code,
     }
     # What an action needs to get past its form to the decision on who may do it.
     posts = {
