@@ -220,6 +220,9 @@ def _estimates_copy(version_id, snapshot_ids, spell_ids, probability, bands, lea
     names = ", ".join(table.columns)
     target = connection.ops.quote_name(Estimate._meta.db_table)
     with connection.cursor() as cursor:
+        # Dropped at commit; two re-scorings in one transaction (two jobcenters' versions
+        # activated in one request or test) must not find the first one's table.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.estimate_load")
         cursor.execute(
             f"CREATE TEMPORARY TABLE estimate_load ON COMMIT DROP AS "  # noqa: S608 - fixed names
             f"SELECT {names} FROM {target} WITH NO DATA"
