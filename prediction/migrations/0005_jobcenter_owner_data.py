@@ -16,6 +16,7 @@ jobcenter, so a paused installation stays paused everywhere. A fresh database ha
 rows, and nothing happens.
 """
 
+from django.core.management.color import no_style
 from django.db import migrations
 
 
@@ -58,7 +59,14 @@ def forwards(apps, schema_editor):
         TrainingRecord.objects.filter(jobcenter__isnull=True).update(jobcenter=owner)
     legacy = ScoringControl.objects.filter(jobcenter__isnull=True).order_by("pk").first()
     if legacy is not None:
-        for jobcenter in Jobcenter.objects.exclude(scoring_control__isnull=False):
+        # The old row's id (1) stays; the new id sequence starts after it.
+        for sql in schema_editor.connection.ops.sequence_reset_sql(no_style(), [ScoringControl]):
+            schema_editor.execute(sql)
+        for jobcenter in Jobcenter.objects.exclude(scoring_control__isnull=False).order_by("pk"):
+            if legacy.jobcenter_id is None:
+                legacy.jobcenter = jobcenter
+                legacy.save(update_fields=["jobcenter"])
+                continue
             ScoringControl.objects.create(
                 jobcenter=jobcenter,
                 scoring_paused=legacy.scoring_paused,

@@ -87,7 +87,13 @@ def _owned_by(apps, code: str):
 def test_an_installation_with_one_jobcenter_gives_it_everything():
     old = _migrate(BEFORE)
     _legacy_rows(old, with_jobcenter=True)
-    _owned_by(_migrate(AFTER), "657")
+    new = _migrate(AFTER)
+    _owned_by(new, "657")
+    # A second jobcenter's switch gets a fresh id (the old row kept id 1).
+    other = new.get_model("jobcenter", "Jobcenter").objects.create(
+        name="Jobcenter Nyby", municipality_code="658", dpo_contact="x"
+    )
+    assert new.get_model("prediction", "ScoringControl").objects.create(jobcenter=other).pk != 1
 
 
 def test_training_data_without_any_jobcenter_get_one_to_hold_them():
