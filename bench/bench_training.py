@@ -378,7 +378,7 @@ def child_insert(records: int) -> dict:
     django_setup()
     from django.db import connection, transaction
 
-    from jobcenter.models import Role
+    from jobcenter.models import Jobcenter, Role
     from jobcenter.services import staff_create
     from prediction.models import TrainingRecord
     from prediction.services import RecordIn, feature_spec_register, training_records_upsert
@@ -387,7 +387,12 @@ def child_insert(records: int) -> dict:
     feature_spec = feature_spec_register(
         source_toml=DEFAULT_SPECIFICATION_PATH.read_text(encoding="utf-8")
     )
-    staff_create(username="analyst", password="bench-analyst", role=Role.ANALYST, jobcenter=None)
+    jobcenter = Jobcenter.objects.create(
+        name="Jobcenter Bench", municipality_code="990", dpo_contact="dpo@bench.invalid"
+    )  # the training store is a jobcenter's own
+    staff_create(
+        username="analyst", password="bench-analyst", role=Role.ANALYST, jobcenter=jobcenter
+    )
     specification = feature_spec.specification
     frame = synthetic_frame(specification, synthetic_columns(specification, records))
     started = time.perf_counter()
@@ -397,6 +402,7 @@ def child_insert(records: int) -> dict:
         with transaction.atomic():
             counts = training_records_upsert(
                 specification=feature_spec,
+                jobcenter_id=jobcenter.pk,
                 records=(
                     RecordIn(
                         record_id=record_id,

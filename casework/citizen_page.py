@@ -154,7 +154,9 @@ def citizen_page(request, citizen_id, *, bound: dict | None = None, status: int 
         "objection_form": bound.get("objection")
         or ObjectionForm(initial={"received_on": timezone.localdate()}),
         "withdraw_form": bound.get("withdraw") or ObjectionWithdrawForm(),
-        "model_card_url": reverse("transparency")
+        "model_card_url": reverse(
+            "transparency_jobcenter", args=[page.citizen.jobcenter.municipality_code]
+        )
         + (f"#model-{version.pk}" if version is not None else ""),
     }
     return render(request, "casework/citizen.html", context, status=status)

@@ -113,7 +113,9 @@ def snapshot_correct(
     assessment = None
     if page.objection is None:
         assessment = assessment_for_inputs(
-            specification_id=corrected.specification_id, inputs=new_inputs
+            specification_id=corrected.specification_id,
+            jobcenter_id=page.citizen.jobcenter_id,
+            inputs=new_inputs,
         )
         estimate = estimate_store(snapshot=corrected, assessment=assessment)
     audit_record(

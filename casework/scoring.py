@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from casework.models import AssessmentSnapshot, Estimate, Objection
 from jobcenter.bulk import text_table_by_copy
+from jobcenter.models import Jobcenter
 from prediction.artifacts import ArtifactRefused
 from prediction.explanations import NotScorable, explain
 from prediction.frames import frame_from_columns, frame_from_records, text_column_values
@@ -29,8 +30,8 @@ from prediction.monitoring import drift_report_record
 from prediction.scoring import bands_for, score_frame
 from prediction.selectors import (
     model_compiled,
-    model_version_get,
-    model_versions_active,
+    model_version_by_id,
+    model_versions_active_all,
     scoring_control,
 )
 from prediction.services import RecordIn, UpsertCounts, training_records_upsert
@@ -39,9 +40,11 @@ from prediction.training_store import training_record_pseudonym, training_record
 logger = logging.getLogger(__name__)
 
 
-def _current_snapshots(*, specification_id: int, open_spells: bool):
-    """The snapshot in force for each spell: the newest one no correction replaced."""
+def _current_snapshots(*, specification_id: int, jobcenter_id: int, open_spells: bool):
+    """The snapshot in force for each of a jobcenter's spells: the newest one no
+    correction replaced."""
     return AssessmentSnapshot.objects.filter(
+        spell__jobcenter_id=jobcenter_id,
         specification_id=specification_id,
         spell__end_date__isnull=open_spells,
         corrections__isnull=True,
@@ -55,10 +58,11 @@ def _parts(specification, values: dict) -> tuple[dict, dict]:
 
 
 def open_spells_rescore(*, model_version_id: int) -> int:
-    """Scores every open spell's current snapshot with an active version and stores the
-    estimates; returns how many were written. Idempotent: a snapshot already scored by
-    the version is left alone. Does nothing while scoring is stopped or when the
-    version is no longer active by the time the task runs."""
+    """Scores every open spell of the version's jobcenter (its current snapshot) with an
+    active version and stores the estimates; returns how many were written. Another
+    jobcenter's spells are never touched. Idempotent: a snapshot already scored by the
+    version is left alone. Does nothing while the jobcenter's scoring is stopped or when
+    the version is no longer active by the time the task runs."""
     return _spells_score(model_version_id=model_version_id, open_spells=True)
 
 
@@ -72,10 +76,10 @@ def closed_spells_score(*, model_version_id: int, as_of_from) -> int:
 
 
 def _spells_score(*, model_version_id: int, open_spells: bool, as_of_from=None) -> int:
-    version = model_version_get(version_id=model_version_id)
+    version = model_version_by_id(version_id=model_version_id)
     if version is None or version.status != ModelStatus.ACTIVE:
         return 0
-    if scoring_control().scoring_paused:
+    if scoring_control(jobcenter_id=version.jobcenter_id).scoring_paused:
         logger.info("re-scoring for version %s skipped: scoring is stopped", version.pk)
         return 0
     try:
@@ -85,7 +89,11 @@ def _spells_score(*, model_version_id: int, open_spells: bool, as_of_from=None) 
         return 0
     specification = version.specification.specification
     pending = (
-        _current_snapshots(specification_id=version.specification_id, open_spells=open_spells)
+        _current_snapshots(
+            specification_id=version.specification_id,
+            jobcenter_id=version.jobcenter_id,
+            open_spells=open_spells,
+        )
         .exclude(estimates__model_version=version)
         # A citizen who objects to profiling is not scored at all.
         .exclude(
@@ -212,6 +220,9 @@ def _estimates_copy(version_id, snapshot_ids, spell_ids, probability, bands, lea
     names = ", ".join(table.columns)
     target = connection.ops.quote_name(Estimate._meta.db_table)
     with connection.cursor() as cursor:
+        # Dropped at commit; two re-scorings in one transaction (two jobcenters' versions
+        # activated in one request or test) must not find the first one's table.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.estimate_load")
         cursor.execute(
             f"CREATE TEMPORARY TABLE estimate_load ON COMMIT DROP AS "  # noqa: S608 - fixed names
             f"SELECT {names} FROM {target} WITH NO DATA"
@@ -226,8 +237,12 @@ def _estimates_copy(version_id, snapshot_ids, spell_ids, probability, bands, lea
         )
 
 
-def _closed_records(specification_id: int, specification, as_of_before=None) -> Iterator[RecordIn]:
-    snapshots = _current_snapshots(specification_id=specification_id, open_spells=False)
+def _closed_records(
+    specification_id: int, jobcenter_id: int, specification, as_of_before=None
+) -> Iterator[RecordIn]:
+    snapshots = _current_snapshots(
+        specification_id=specification_id, jobcenter_id=jobcenter_id, open_spells=False
+    )
     if as_of_before is not None:
         snapshots = snapshots.filter(as_of__lt=as_of_before)
     rows = (
@@ -247,37 +262,51 @@ def _closed_records(specification_id: int, specification, as_of_before=None) -> 
 
 
 def training_store_feed(
-    *, specification_id: int | None = None, as_of_before=None
+    *, jobcenter_id: int | None = None, specification_id: int | None = None, as_of_before=None
 ) -> dict[str, UpsertCounts]:
     """Hands every closed spell's snapshot and 12-month outcome to the engine's training
     store (record id = a keyed pseudonym of the spell's id, see
-    ``prediction.training_store.training_record_pseudonym``; no names, no CPR numbers).
-    Re-running changes only what changed. ``as_of_before`` leaves out the spells
-    assessed from that day on (the demo keeps its period of use out of the training
-    data)."""
-    specifications = FeatureSpec.objects.all()
-    if specification_id is not None:
-        specifications = specifications.filter(pk=specification_id)
+    ``prediction.training_store.training_record_pseudonym``; no names, no CPR numbers),
+    as a record of the spell's own jobcenter, so each jobcenter trains on its own
+    history. ``jobcenter_id`` feeds one jobcenter only. Re-running changes only what
+    changed. ``as_of_before`` leaves out the spells assessed from that day on (the demo
+    keeps its period of use out of the training data). The result is keyed
+    ``"<municipality code>:<specification>"``."""
+    jobcenters = Jobcenter.objects.order_by("pk")
+    if jobcenter_id is not None:
+        jobcenters = jobcenters.filter(pk=jobcenter_id)
     results = {}
-    for feature_spec in specifications:
-        with transaction.atomic():
-            training_records_pseudonymise(specification=feature_spec)
-            results[str(feature_spec)] = training_records_upsert(
-                specification=feature_spec,
-                records=_closed_records(feature_spec.pk, feature_spec.specification, as_of_before),
-                source=TrainingRecord.Source.CASEWORK,
-            )
+    for jobcenter in jobcenters:
+        used = AssessmentSnapshot.objects.filter(spell__jobcenter=jobcenter).values(
+            "specification_id"
+        )
+        specifications = FeatureSpec.objects.filter(pk__in=used).order_by("pk")
+        if specification_id is not None:
+            specifications = specifications.filter(pk=specification_id)
+        for feature_spec in specifications:
+            with transaction.atomic():
+                training_records_pseudonymise(specification=feature_spec, jobcenter_id=jobcenter.pk)
+                results[f"{jobcenter.municipality_code}:{feature_spec}"] = training_records_upsert(
+                    specification=feature_spec,
+                    jobcenter_id=jobcenter.pk,
+                    records=_closed_records(
+                        feature_spec.pk, jobcenter.pk, feature_spec.specification, as_of_before
+                    ),
+                    source=TrainingRecord.Source.CASEWORK,
+                )
     return results
 
 
 def drift_monitor() -> list:
-    """Population stability of each input: the open spells' current snapshots against
-    the data each active version was trained on."""
+    """Population stability of each input: each jobcenter's open spells' current
+    snapshots against the data its active version was trained on."""
     reports = []
-    for version in model_versions_active():
+    for version in model_versions_active_all():
         specification = version.specification.specification
         rows = _current_snapshots(
-            specification_id=version.specification_id, open_spells=True
+            specification_id=version.specification_id,
+            jobcenter_id=version.jobcenter_id,
+            open_spells=True,
         ).values_list("values", flat=True)
         frame = frame_from_records(
             specification=specification,

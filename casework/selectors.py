@@ -341,8 +341,11 @@ def estimate_panel(*, page: CitizenPage) -> EstimatePanel:
         return EstimatePanel(state=PanelState.OBJECTION)
     specification = page.snapshot.specification.specification
     inputs = snapshot_inputs(specification=specification, values=page.snapshot.values)
+    # The model and the stop switch of the citizen's own jobcenter.
     assessment = assessment_for_inputs(
-        specification_id=page.snapshot.specification_id, inputs=inputs
+        specification_id=page.snapshot.specification_id,
+        jobcenter_id=page.citizen.jobcenter_id,
+        inputs=inputs,
     )
     if assessment.state != "scored":
         return EstimatePanel(state=assessment.state, assessment=assessment, inputs=inputs)

@@ -21,7 +21,7 @@ from prediction.models import DriftReport, ModelStatus, ModelVersion
 
 
 def active_version(jobcenter: Jobcenter) -> ModelVersion | None:
-    """The active version of the specification this jobcenter's snapshots use most."""
+    """The jobcenter's own active version of the specification its snapshots use most."""
     used = (
         AssessmentSnapshot.objects.filter(spell__jobcenter=jobcenter)
         .values("specification_id")
@@ -32,7 +32,9 @@ def active_version(jobcenter: Jobcenter) -> ModelVersion | None:
     return (
         ModelVersion.objects.defer("artifact")
         .select_related("specification")
-        .filter(specification_id__in=list(used), status=ModelStatus.ACTIVE)
+        .filter(
+            jobcenter=jobcenter, specification_id__in=list(used), status=ModelStatus.ACTIVE
+        )
         .first()
     )
 

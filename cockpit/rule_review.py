@@ -124,7 +124,7 @@ def leaf_disagreements(*, user: User, language: str = "da") -> LeafReview:
     One aggregate query grouped by version and leaf, whatever the number of leaves."""
     if not analyst_may_review(user):
         return LeafReview(leaves=[], versions=[])
-    versions = list(model_versions_active())
+    versions = list(model_versions_active(jobcenter_id=user.jobcenter_id))
     if not versions:
         return LeafReview(leaves=[], versions=[])
     by_id = {version.pk: version for version in versions}

@@ -109,10 +109,14 @@ def cockpit_data_for_user(*, user, filters: Filters | Callable) -> CockpitData |
             data.model = (
                 ModelVersion.objects.defer("artifact")
                 .select_related("specification", "trained_by", "reviewed_by")
-                .filter(specification_id=model_info["specification_id"], status=ModelStatus.ACTIVE)
+                .filter(
+                    jobcenter_id=jobcenter_id,
+                    specification_id=model_info["specification_id"],
+                    status=ModelStatus.ACTIVE,
+                )
                 .first()
             )
-    control = scoring_control()
+    control = scoring_control(jobcenter_id=jobcenter_id)
     data.scoring_paused, data.pause_reason = control.scoring_paused, control.pause_reason
     return data
 

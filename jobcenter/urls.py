@@ -24,6 +24,11 @@ urlpatterns = [
     path("audit/", include("dpo.urls")),  # the DPO's pages keep their /audit/ address
     path("cockpit/", include("cockpit.urls")),  # the managers' pages: nothing imports them
     path("transparency/", prediction_views.transparency, name="transparency"),
+    path(
+        "transparency/<str:municipality_code>/",
+        prediction_views.transparency_jobcenter,
+        name="transparency_jobcenter",
+    ),
     path("api/", include("jobcenter.api.urls")),  # the integration API (docs/api.md)
     path("admin/", admin.site.urls),
 ]

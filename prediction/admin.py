@@ -5,8 +5,9 @@ from prediction.models import FeatureSpec
 
 @admin.register(FeatureSpec)
 class FeatureSpecAdmin(admin.ModelAdmin):
-    list_display = ("name", "version", "title_da", "created_at")
+    list_display = ("name", "version", "jobcenter", "title_da", "created_at")
     readonly_fields = (
+        "jobcenter",
         "name",
         "version",
         "title_da",

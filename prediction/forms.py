@@ -20,7 +20,13 @@ def _note(label, *, required: bool, help_text=""):
 
 
 class TrainForm(forms.Form):
-    specification = forms.ModelChoiceField(queryset=feature_specs_list(), widget=forms.HiddenInput)
+    """Which specification to train on: one the user's jobcenter may use."""
+
+    specification = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+
+    def __init__(self, *args, jobcenter_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specification"].queryset = feature_specs_list(jobcenter_id=jobcenter_id)
 
 
 class ApproveForm(forms.Form):

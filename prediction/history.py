@@ -58,18 +58,37 @@ class ImportReport:
 
 
 def history_import(
-    *, source_toml: str, csv_file: IO[bytes] | IO[str], file_name: str, user: Any = None
+    *,
+    source_toml: str,
+    csv_file: IO[bytes] | IO[str],
+    file_name: str,
+    jobcenter_id: int,
+    user: Any = None,
 ) -> ImportReport:
     """Imports ``csv_file`` (best opened in binary) described by the TOML text
-    ``source_toml``. Raises ``SpecificationError`` (every problem, each with its key) for
+    ``source_toml`` into the training store of the jobcenter ``jobcenter_id`` (its own
+    history: no other jobcenter trains on it). A specification whose text is exactly a
+    national one's adopts that one; any other is registered as the jobcenter's own.
+    Raises ``SpecificationError`` (every problem, each with its key) for
     an invalid specification or a changed one under an existing version; returns a report
     with ``errors`` when the file has any, having changed nothing."""
     specification = specification_from_toml(source_toml)
     with transaction.atomic():
-        registered_before = FeatureSpec.objects.filter(
-            name=specification.name, version=specification.version
-        ).exists()
-        feature_spec = feature_spec_register(source_toml=source_toml)
+        national = FeatureSpec.objects.filter(
+            jobcenter__isnull=True,
+            name=specification.name,
+            version=specification.version,
+            sha256=FeatureSpec.digest(source_toml),
+        ).first()
+        registered_before = (
+            national is not None
+            or FeatureSpec.objects.filter(
+                jobcenter_id=jobcenter_id, name=specification.name, version=specification.version
+            ).exists()
+        )
+        feature_spec = national or feature_spec_register(
+            source_toml=source_toml, jobcenter_id=jobcenter_id
+        )
         parsed = history_parse(specification=specification, source=csv_file)
         report = ImportReport(
             specification_name=specification.name,
@@ -88,6 +107,7 @@ def history_import(
 
         counts = training_records_upsert(
             specification=feature_spec,
+            jobcenter_id=jobcenter_id,
             records=(
                 RecordIn(r.record_id, r.as_of, r.inputs, r.protected, r.outcome)
                 for r in parsed.records
@@ -104,6 +124,7 @@ def history_import(
         event = audit_record(
             action=AuditAction.IMPORT,
             user=user,
+            jobcenter_id=jobcenter_id,
             object_type="feature_spec",
             object_id=str(feature_spec.pk),
             details={

@@ -12,11 +12,25 @@ from django.utils.translation import gettext_lazy as _
 from prediction.model_card import card_quality_gate
 from prediction.specification import Specification, specification_from_dict
 
+JOBCENTER = "jobcenter.Jobcenter"
+
 
 class FeatureSpec(models.Model):
     """A registered feature specification: the TOML a data team wrote, exactly as written,
-    and its parsed form. A changed file is a new version, never an edit in place."""
+    and its parsed form. A changed file is a new version, never an edit in place.
 
+    A specification belongs to one jobcenter, or (``jobcenter`` empty) is national: any
+    jobcenter may adopt it, and trains its own models on it from its own records."""
+
+    jobcenter = models.ForeignKey(
+        JOBCENTER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("jobcenter"),
+        help_text=_("tom: en national specifikation, som ethvert jobcenter kan bruge"),
+    )
     name = models.CharField(_("navn"), max_length=100)
     version = models.PositiveIntegerField(_("version"))
     title_da = models.CharField(_("titel (dansk)"), max_length=300)
@@ -30,7 +44,16 @@ class FeatureSpec(models.Model):
         verbose_name = _("featurespecifikation")
         verbose_name_plural = _("featurespecifikationer")
         constraints = [
-            models.UniqueConstraint(fields=["name", "version"], name="featurespec_name_version"),
+            models.UniqueConstraint(
+                fields=["name", "version"],
+                condition=models.Q(jobcenter__isnull=True),
+                name="featurespec_name_version",
+            ),
+            models.UniqueConstraint(
+                fields=["jobcenter", "name", "version"],
+                condition=models.Q(jobcenter__isnull=False),
+                name="featurespec_jobcenter_name_version",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,12 +88,14 @@ class TrainingRecord(models.Model):
     """One spell of history in the engine's own, pseudonymised training store: a record
     id, the as-of date, the inputs and protected attributes as the specification names
     them, and the 12-month outcome. No names, no CPR numbers. Fed by imported history
-    files and by casework's closed spells."""
+    files and by casework's closed spells. A record belongs to the jobcenter whose
+    history it is: each jobcenter trains on its own records only."""
 
     class Source(models.TextChoices):
         IMPORT = "import", _("importeret historik")
         CASEWORK = "casework", _("afsluttede forløb")
 
+    jobcenter = models.ForeignKey(JOBCENTER, on_delete=models.PROTECT, related_name="+")
     specification = models.ForeignKey(
         FeatureSpec, on_delete=models.PROTECT, related_name="training_records"
     )
@@ -89,7 +114,8 @@ class TrainingRecord(models.Model):
         verbose_name_plural = _("træningsposter")
         constraints = [
             models.UniqueConstraint(
-                fields=["specification", "record_id"], name="trainingrecord_spec_record"
+                fields=["jobcenter", "specification", "record_id"],
+                name="trainingrecord_spec_record",
             ),
         ]
 
@@ -108,8 +134,10 @@ class ModelStatus(models.TextChoices):
 class ModelVersion(models.Model):
     """One trained model: its parameters, data window, metrics, model card and the
     artefact itself (skops bytes, never pickle) with its SHA-256, checked on every load.
-    At most one version per specification is active (a database constraint)."""
+    A version belongs to the jobcenter that trained it on its own records; at most one
+    version per jobcenter and specification is active (a database constraint)."""
 
+    jobcenter = models.ForeignKey(JOBCENTER, on_delete=models.PROTECT, related_name="+")
     specification = models.ForeignKey(
         FeatureSpec, on_delete=models.PROTECT, related_name="model_versions"
     )
@@ -166,10 +194,10 @@ class ModelVersion(models.Model):
         ordering = ["specification_id", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["specification", "number"], name="modelversion_spec_number"
+                fields=["jobcenter", "specification", "number"], name="modelversion_spec_number"
             ),
             models.UniqueConstraint(
-                fields=["specification"],
+                fields=["jobcenter", "specification"],
                 condition=models.Q(status="active"),
                 name="modelversion_one_active_per_spec",
             ),
@@ -219,6 +247,7 @@ class TrainingRun(models.Model):
         SCHEDULE = "schedule", _("tidsplan")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    jobcenter = models.ForeignKey(JOBCENTER, on_delete=models.PROTECT, related_name="+")
     specification = models.ForeignKey(
         FeatureSpec, on_delete=models.PROTECT, related_name="training_runs"
     )
@@ -254,10 +283,13 @@ class TrainingRun(models.Model):
 
 
 class ScoringControl(models.Model):
-    """The one row of human oversight switches: the global stop for all scoring, and
-    whether a good enough candidate may be activated without a person."""
+    """A jobcenter's human oversight switches: the stop for all of its scoring, and
+    whether a good enough candidate may be activated without a person. One row per
+    jobcenter (none yet means: running, no auto-promotion)."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    jobcenter = models.OneToOneField(
+        JOBCENTER, on_delete=models.PROTECT, related_name="scoring_control"
+    )
     scoring_paused = models.BooleanField(_("beregning af estimater sat på pause"), default=False)
     pause_reason = models.TextField(_("begrundelse"), blank=True)
     auto_promote = models.BooleanField(_("automatisk aktivering"), default=False)
@@ -273,9 +305,6 @@ class ScoringControl(models.Model):
     class Meta:
         verbose_name = _("styring af beregning af estimater")
         verbose_name_plural = _("styring af beregning af estimater")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="scoringcontrol_one_row")
-        ]
 
     def __str__(self) -> str:
         return "paused" if self.scoring_paused else "running"

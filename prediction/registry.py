@@ -6,6 +6,11 @@ Who may do what:
 - an analyst (or an administrator) trains;
 - a manager or the DPO approves or rejects, but never a version they trained themselves;
 - a manager or the DPO activates, retires, rolls back and pulls the stop switch.
+
+Every version, training run, training record and stop switch belongs to one jobcenter
+(each municipality is its own data controller): a jobcenter trains on its own records,
+and its staff act only on its own versions and its own switches. A specification is
+the jobcenter's own or national (shared, adoptable by any jobcenter).
 """
 
 from __future__ import annotations
@@ -66,13 +71,41 @@ def _require_role(user, roles, what: str) -> None:
         raise RoleRefused(f"Only {names} may {what}.")
 
 
-def _audit(action, *, user, version: ModelVersion | None = None, details=None, reason=""):
+def _require_jobcenter(user, jobcenter_id) -> None:
+    """Staff act only on their own jobcenter's versions, runs and switches."""
+    if user is not None and getattr(user, "jobcenter_id", None) != jobcenter_id:
+        raise RegistryRefused("This belongs to another jobcenter.")
+
+
+def _user_jobcenter_id(user) -> int:
+    jobcenter_id = getattr(user, "jobcenter_id", None)
+    if jobcenter_id is None:
+        raise RegistryRefused("Only staff of a jobcenter may do this.")
+    return jobcenter_id
+
+
+def specification_usable(*, specification: FeatureSpec, jobcenter_id) -> bool:
+    """A jobcenter uses its own specifications and the national ones."""
+    return specification.jobcenter_id is None or specification.jobcenter_id == jobcenter_id
+
+
+def _audit(
+    action,
+    *,
+    user,
+    version: ModelVersion | None = None,
+    jobcenter_id=None,
+    details=None,
+    reason="",
+):
+    if jobcenter_id is None:
+        jobcenter_id = version.jobcenter_id if version else getattr(user, "jobcenter_id", None)
     audit_record(
         action=action,
         user=user,
-        jobcenter_id=getattr(user, "jobcenter_id", None),
+        jobcenter_id=jobcenter_id,
         object_type="model_version" if version else "scoring_control",
-        object_id=str(version.pk) if version else "1",
+        object_id=str(version.pk) if version else str(jobcenter_id),
         model_version_id=version.pk if version else None,
         reason=reason,
         details=details or {},
@@ -82,16 +115,17 @@ def _audit(action, *, user, version: ModelVersion | None = None, details=None, r
 # -- Training --------------------------------------------------------------------------
 
 
-def training_fingerprint(*, specification: FeatureSpec) -> str:
-    """A SHA-256 of the training store for a specification: unchanged data, same print."""
+def training_fingerprint(*, specification: FeatureSpec, jobcenter_id: int) -> str:
+    """A SHA-256 of a jobcenter's training store for a specification: unchanged data,
+    same print."""
     digest = hashlib.sha256(specification.sha256.encode())
     if connection.vendor == "postgresql":
-        lines = _fingerprint_lines_by_copy(specification)
+        lines = _fingerprint_lines_by_copy(specification, jobcenter_id)
         if lines is not None:
             digest.update(lines)
             return digest.hexdigest()
     rows = (
-        TrainingRecord.objects.filter(specification=specification)
+        TrainingRecord.objects.filter(specification=specification, jobcenter_id=jobcenter_id)
         .order_by("record_id")
         .values_list("record_id", "content_sha256")
     )
@@ -100,7 +134,7 @@ def training_fingerprint(*, specification: FeatureSpec) -> str:
     return digest.hexdigest()
 
 
-def _fingerprint_lines_by_copy(specification: FeatureSpec) -> bytes | None:
+def _fingerprint_lines_by_copy(specification: FeatureSpec, jobcenter_id: int) -> bytes | None:
     """The fingerprint's ``record_id NUL content NEWLINE`` lines in one COPY: its text
     format writes ``record_id TAB content NEWLINE``, and escapes a backslash, tab or
     newline inside a value with a backslash; where one occurs, the caller goes the slow
@@ -110,8 +144,8 @@ def _fingerprint_lines_by_copy(specification: FeatureSpec) -> bytes | None:
     with connection.cursor() as cursor:
         query = cursor.mogrify(
             f"SELECT record_id, content_sha256 FROM {table} "  # noqa: S608 - fixed name
-            "WHERE specification_id = %s ORDER BY record_id",
-            [specification.pk],
+            "WHERE specification_id = %s AND jobcenter_id = %s ORDER BY record_id",
+            [specification.pk, jobcenter_id],
         ).decode()
         cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT", buffer)
     data = buffer.getvalue()
@@ -139,27 +173,41 @@ def training_run_request(
     *,
     specification: FeatureSpec,
     user,
+    jobcenter_id: int | None = None,
     trigger: str = TrainingRun.Trigger.BUTTON,
     enqueue: bool = True,
 ) -> TrainingRun:
-    """Queues a training run and sends it to the training queue once committed. A run
-    already queued or running for the specification is returned instead of a second.
-    Raises ``jobcenter.background.BackgroundUnavailable`` (and keeps nothing) when the
-    broker does not answer.
-    ``enqueue=False`` leaves the run for the caller to execute (the demo setup does, so
-    it can wait for the result even with a remote worker)."""
+    """Queues a training run for a jobcenter (the user's; the schedule names it with
+    ``jobcenter_id``) and sends it to the training queue once committed. A run already
+    queued or running for the jobcenter and specification is returned instead of a
+    second. Raises ``jobcenter.background.BackgroundUnavailable`` (and keeps nothing)
+    when the broker does not answer. ``enqueue=False`` leaves the run for the caller to
+    execute (the demo setup does, so it can wait for the result even with a remote
+    worker)."""
     if trigger != TrainingRun.Trigger.SCHEDULE:
         _require_role(user, TRAINER_ROLES, "train a model")
+    if user is not None:
+        if jobcenter_id is None:
+            jobcenter_id = _user_jobcenter_id(user)
+        _require_jobcenter(user, jobcenter_id)
+    if jobcenter_id is None:
+        raise RegistryRefused("A training run belongs to a jobcenter.")
+    if not specification_usable(specification=specification, jobcenter_id=jobcenter_id):
+        raise RegistryRefused("This specification belongs to another jobcenter.")
     with transaction.atomic():
         FeatureSpec.objects.select_for_update().get(pk=specification.pk)
         pending = TrainingRun.objects.filter(
+            jobcenter_id=jobcenter_id,
             specification=specification,
             state__in=[TrainingRun.State.QUEUED, TrainingRun.State.RUNNING],
         ).first()
         if pending is not None:
             return pending
         run = TrainingRun.objects.create(
-            specification=specification, requested_by=user, trigger=trigger
+            jobcenter_id=jobcenter_id,
+            specification=specification,
+            requested_by=user,
+            trigger=trigger,
         )
         if enqueue:
             from prediction.tasks import model_retrain_task  # tasks import this module
@@ -256,9 +304,11 @@ def _training_run_do(*, run: TrainingRun, parameters: TrainingParameters | None)
         _run_update(run.pk, progress=max(1, min(99, int(percent))), message=message[:500])
 
     try:
-        fingerprint = training_fingerprint(specification=specification)
+        fingerprint = training_fingerprint(
+            specification=specification, jobcenter_id=run.jobcenter_id
+        )
         latest = (
-            ModelVersion.objects.filter(specification=specification)
+            ModelVersion.objects.filter(specification=specification, jobcenter_id=run.jobcenter_id)
             .exclude(status=ModelStatus.REJECTED)
             .order_by("-number")
             .first()
@@ -278,7 +328,7 @@ def _training_run_do(*, run: TrainingRun, parameters: TrainingParameters | None)
                 message="The training data have not changed since the last version.",
             )
             return TrainingRun.objects.get(pk=run.pk)
-        frame = training_frame(specification=specification)
+        frame = training_frame(specification=specification, jobcenter_id=run.jobcenter_id)
         result = model_fit(
             specification=specification.specification,
             frame=frame,
@@ -311,7 +361,9 @@ def _training_run_do(*, run: TrainingRun, parameters: TrainingParameters | None)
 def _version_save(*, run, result, artifact: bytes, sha256: str, fingerprint: str) -> ModelVersion:
     specification = FeatureSpec.objects.select_for_update().get(pk=run.specification_id)
     number = (
-        ModelVersion.objects.filter(specification=specification).aggregate(n=Max("number"))["n"]
+        ModelVersion.objects.filter(
+            specification=specification, jobcenter_id=run.jobcenter_id
+        ).aggregate(n=Max("number"))["n"]
         or 0
     ) + 1
     trained_at = timezone.now()
@@ -326,6 +378,7 @@ def _version_save(*, run, result, artifact: bytes, sha256: str, fingerprint: str
     split = result.split
     versions = software_versions()
     version = ModelVersion.objects.create(
+        jobcenter_id=run.jobcenter_id,
         specification=specification,
         number=number,
         parameters=result.parameters.to_dict() | {"chosen": result.chosen},
@@ -382,10 +435,13 @@ def _date(text):
 # -- Governance ------------------------------------------------------------------------
 
 
-def _locked(version: ModelVersion) -> ModelVersion:
-    return (
+def _locked(version: ModelVersion, *, user=None) -> ModelVersion:
+    """The version, locked; refused when ``user`` belongs to another jobcenter."""
+    locked = (
         ModelVersion.objects.select_for_update().select_related("specification").get(pk=version.pk)
     )
+    _require_jobcenter(user, locked.jobcenter_id)
+    return locked
 
 
 @transaction.atomic
@@ -404,7 +460,7 @@ def model_version_approve(
     written ``gate_reason``; the approval's audit event then carries the gate's reasons
     and the acknowledgement."""
     _require_role(user, REVIEWER_ROLES, "approve a model")
-    version = _locked(version)
+    version = _locked(version, user=user)
     if version.status != ModelStatus.CANDIDATE:
         raise RegistryRefused(f"Only a candidate can be approved; this one is {version.status}.")
     if version.trained_by_id is not None and version.trained_by_id == user.pk:
@@ -440,7 +496,7 @@ def model_version_reject(*, version: ModelVersion, user, note: str) -> ModelVers
     _require_role(user, REVIEWER_ROLES, "reject a model")
     if not note.strip():
         raise RegistryRefused("A rejection needs a reason.")
-    version = _locked(version)
+    version = _locked(version, user=user)
     if version.status not in (ModelStatus.CANDIDATE, ModelStatus.APPROVED):
         raise RegistryRefused(f"A {version.status} version cannot be rejected.")
     version.status = ModelStatus.REJECTED
@@ -458,7 +514,11 @@ def _activate(version: ModelVersion, *, now, rollback: bool = False) -> ModelVer
     The caller holds the lock and writes the audit event."""
     previous = (
         ModelVersion.objects.select_for_update()
-        .filter(specification_id=version.specification_id, status=ModelStatus.ACTIVE)
+        .filter(
+            jobcenter_id=version.jobcenter_id,
+            specification_id=version.specification_id,
+            status=ModelStatus.ACTIVE,
+        )
         .first()
     )
     if previous is not None:
@@ -485,7 +545,7 @@ def _announce_activation(version: ModelVersion) -> None:
 def model_version_activate(*, version: ModelVersion, user) -> ModelVersion:
     """An approved (or formerly active) version becomes the one that scores."""
     _require_role(user, REVIEWER_ROLES, "activate a model")
-    version = _locked(version)
+    version = _locked(version, user=user)
     if version.status not in (ModelStatus.APPROVED, ModelStatus.RETIRED):
         raise RegistryRefused(
             f"Only an approved or retired version can be activated; this one is {version.status}."
@@ -508,7 +568,7 @@ def model_version_retire(*, version: ModelVersion, user, reason: str = "") -> Mo
     """Takes a version out of use. Retiring the active one leaves nothing scoring for the
     specification until another is activated (pages say so)."""
     _require_role(user, REVIEWER_ROLES, "retire a model")
-    version = _locked(version)
+    version = _locked(version, user=user)
     if version.status not in (ModelStatus.ACTIVE, ModelStatus.APPROVED, ModelStatus.CANDIDATE):
         raise RegistryRefused(f"A {version.status} version cannot be retired.")
     version.status, version.retired_at = ModelStatus.RETIRED, timezone.now()
@@ -519,18 +579,20 @@ def model_version_retire(*, version: ModelVersion, user, reason: str = "") -> Mo
 
 @transaction.atomic
 def model_version_rollback(*, specification: FeatureSpec, user, reason: str = "") -> ModelVersion:
-    """Puts back the version that was active before the current one."""
+    """Puts back the version of the user's jobcenter that was active before the current
+    one."""
     _require_role(user, REVIEWER_ROLES, "roll back a model")
+    jobcenter_id = _user_jobcenter_id(user)
     FeatureSpec.objects.select_for_update().get(pk=specification.pk)
     current = ModelVersion.objects.filter(
-        specification=specification, status=ModelStatus.ACTIVE
+        jobcenter_id=jobcenter_id, specification=specification, status=ModelStatus.ACTIVE
     ).first()
     if current is None:
         raise RegistryRefused("No version is active, so there is nothing to roll back.")
     previous = current.replaces
     if previous is None or previous.status != ModelStatus.RETIRED:
         raise RegistryRefused("No earlier active version to roll back to.")
-    _activate(_locked(previous), now=timezone.now(), rollback=True)
+    _activate(_locked(previous, user=user), now=timezone.now(), rollback=True)
     _audit(
         AuditAction.MODEL_ROLLBACK,
         user=user,
@@ -545,17 +607,20 @@ def model_version_rollback(*, specification: FeatureSpec, user, reason: str = ""
 # -- Oversight switches ----------------------------------------------------------------
 
 
-def scoring_control_get() -> ScoringControl:
-    return ScoringControl.objects.get_or_create(pk=1)[0]
+def scoring_control_get(*, jobcenter_id: int) -> ScoringControl:
+    """The jobcenter's switches, made on first use."""
+    return ScoringControl.objects.get_or_create(jobcenter_id=jobcenter_id)[0]
 
 
 @transaction.atomic
 def scoring_pause_set(*, user, paused: bool, reason: str = "") -> ScoringControl:
-    """The global stop switch: while paused, no citizen is scored anywhere."""
+    """The stop switch of the user's jobcenter: while paused, none of its citizens is
+    scored. Other jobcenters go on scoring."""
     _require_role(user, REVIEWER_ROLES, "stop or resume scoring")
+    jobcenter_id = _user_jobcenter_id(user)
     if paused and not reason.strip():
         raise RegistryRefused("Stopping all scoring needs a reason.")
-    control = ScoringControl.objects.select_for_update().get_or_create(pk=1)[0]
+    control = ScoringControl.objects.select_for_update().get_or_create(jobcenter_id=jobcenter_id)[0]
     control.scoring_paused = paused
     control.pause_reason = reason if paused else ""
     control.changed_by, control.changed_at = user, timezone.now()
@@ -567,7 +632,9 @@ def scoring_pause_set(*, user, paused: bool, reason: str = "") -> ScoringControl
         details={"paused": paused},
     )
     transaction.on_commit(
-        lambda: signals.scoring_paused_changed.send(sender=ScoringControl, paused=paused)
+        lambda: signals.scoring_paused_changed.send(
+            sender=ScoringControl, paused=paused, jobcenter_id=jobcenter_id
+        )
     )
     return control
 
@@ -575,7 +642,8 @@ def scoring_pause_set(*, user, paused: bool, reason: str = "") -> ScoringControl
 @transaction.atomic
 def auto_promote_set(*, user, enabled: bool) -> ScoringControl:
     _require_role(user, REVIEWER_ROLES, "change the auto-promotion policy")
-    control = ScoringControl.objects.select_for_update().get_or_create(pk=1)[0]
+    jobcenter_id = _user_jobcenter_id(user)
+    control = ScoringControl.objects.select_for_update().get_or_create(jobcenter_id=jobcenter_id)[0]
     control.auto_promote = enabled
     control.changed_by, control.changed_at = user, timezone.now()
     control.save()
@@ -586,15 +654,18 @@ def auto_promote_set(*, user, enabled: bool) -> ScoringControl:
 @transaction.atomic
 def auto_promotion_apply(*, version: ModelVersion) -> bool:
     """With auto-promotion on, a new candidate becomes active only if it passes the
-    policy gates against the active version (``prediction.policy``). Off by default."""
-    control = scoring_control_get()
+    policy gates against the active version (``prediction.policy``). Off by default;
+    each jobcenter sets its own policy."""
+    control = scoring_control_get(jobcenter_id=version.jobcenter_id)
     if not control.auto_promote:
         return False
     version = _locked(version)
     if version.status != ModelStatus.CANDIDATE:
         return False
     active = ModelVersion.objects.filter(
-        specification_id=version.specification_id, status=ModelStatus.ACTIVE
+        jobcenter_id=version.jobcenter_id,
+        specification_id=version.specification_id,
+        status=ModelStatus.ACTIVE,
     ).first()
     verdict = auto_promotion_verdict(
         candidate=version.model_card, active=active.model_card if active else None
@@ -639,21 +710,29 @@ def auto_promotion_apply(*, version: ModelVersion) -> bool:
 
 
 def scheduled_training_request() -> list[TrainingRun]:
-    """The beat schedule's retrain: a run for the newest version of every specification
-    that has training records."""
+    """The beat schedule's retrain: for every jobcenter, a run for the newest version of
+    every specification it has training records for (trained on its records only)."""
     runs = []
-    names = (
-        TrainingRecord.objects.values_list("specification__name", flat=True).distinct().order_by()
+    pairs = (
+        TrainingRecord.objects.values_list("jobcenter_id", "specification__name")
+        .distinct()
+        .order_by()
     )
-    for name in sorted(set(names)):
+    for jobcenter_id, name in sorted(set(pairs)):
         specification = (
-            FeatureSpec.objects.filter(name=name, training_records__isnull=False)
+            FeatureSpec.objects.filter(
+                name=name,
+                training_records__jobcenter_id=jobcenter_id,
+            )
             .order_by("-version")
             .first()
         )
         runs.append(
             training_run_request(
-                specification=specification, user=None, trigger=TrainingRun.Trigger.SCHEDULE
+                specification=specification,
+                user=None,
+                jobcenter_id=jobcenter_id,
+                trigger=TrainingRun.Trigger.SCHEDULE,
             )
         )
     return runs

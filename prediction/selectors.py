@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.db.models import F, Q
+
 from prediction.artifacts import ArtifactRefused, artifact_load, compiled_cache
 from prediction.explanations import CompiledTree, Explanation, NotScorable, compile_tree, explain
 from prediction.models import FeatureSpec, ModelStatus, ModelVersion, ScoringControl, TrainingRun
@@ -12,66 +14,108 @@ from prediction.models import FeatureSpec, ModelStatus, ModelVersion, ScoringCon
 logger = logging.getLogger(__name__)
 
 
-def feature_spec_latest(*, name: str) -> FeatureSpec | None:
-    return FeatureSpec.objects.filter(name=name).order_by("-version").first()
+def _usable_specs(jobcenter_id):
+    """A jobcenter's own specifications and the national ones."""
+    return FeatureSpec.objects.filter(Q(jobcenter__isnull=True) | Q(jobcenter_id=jobcenter_id))
 
 
-def feature_specs_list():
-    return FeatureSpec.objects.order_by("name", "-version")
+def feature_spec_latest(*, name: str, jobcenter_id: int | None) -> FeatureSpec | None:
+    """The newest version of ``name`` the jobcenter may use; at the same version its own
+    specification comes before the national one."""
+    return (
+        _usable_specs(jobcenter_id)
+        .filter(name=name)
+        .order_by("-version", F("jobcenter_id").asc(nulls_last=True))
+        .first()
+    )
 
 
-def model_versions_list(*, specification: FeatureSpec | None = None):
-    versions = ModelVersion.objects.select_related(
-        "specification", "trained_by", "reviewed_by"
-    ).defer("artifact")
+def feature_specs_list(*, jobcenter_id: int | None):
+    """The specifications a jobcenter may use (its own and the national ones)."""
+    return _usable_specs(jobcenter_id).order_by("name", "-version", "jobcenter_id")
+
+
+def feature_spec_get(*, spec_id: int, jobcenter_id: int | None) -> FeatureSpec | None:
+    return _usable_specs(jobcenter_id).filter(pk=spec_id).first()
+
+
+def _versions():
+    return ModelVersion.objects.select_related("specification", "trained_by", "reviewed_by").defer(
+        "artifact"
+    )
+
+
+def model_versions_list(*, jobcenter_id: int | None, specification: FeatureSpec | None = None):
+    """The jobcenter's versions (never another's)."""
+    versions = _versions().filter(jobcenter_id=jobcenter_id)
     if specification is not None:
         versions = versions.filter(specification=specification)
     return versions.order_by("specification__name", "-number")
 
 
-def model_version_get(*, version_id: int) -> ModelVersion | None:
-    return (
-        ModelVersion.objects.select_related("specification", "trained_by", "reviewed_by")
-        .defer("artifact")
-        .filter(pk=version_id)
-        .first()
-    )
+def model_version_get(*, version_id: int, jobcenter_id: int | None) -> ModelVersion | None:
+    """One of the jobcenter's versions; None for another jobcenter's (a page's 404)."""
+    return _versions().filter(pk=version_id, jobcenter_id=jobcenter_id).first()
 
 
-def model_version_active(*, specification_id: int) -> ModelVersion | None:
+def model_version_by_id(*, version_id: int) -> ModelVersion | None:
+    """Any jobcenter's version by id: for tasks and operators' commands that were handed
+    an id by the system itself, never for a user's request (use ``model_version_get``)."""
+    return _versions().filter(pk=version_id).first()
+
+
+def model_version_active(*, specification_id: int, jobcenter_id: int | None) -> ModelVersion | None:
+    """The version that scores the jobcenter's citizens assessed on ``specification_id``."""
     return (
         ModelVersion.objects.select_related("specification")
         .defer("artifact")
-        .filter(specification_id=specification_id, status=ModelStatus.ACTIVE)
+        .filter(
+            jobcenter_id=jobcenter_id, specification_id=specification_id, status=ModelStatus.ACTIVE
+        )
         .first()
     )
 
 
-def model_versions_active():
+def model_versions_active(*, jobcenter_id: int | None):
+    """The jobcenter's active versions (one per specification it uses)."""
     return (
         ModelVersion.objects.select_related("specification", "reviewed_by")
         .defer("artifact")
-        .filter(status=ModelStatus.ACTIVE)
+        .filter(jobcenter_id=jobcenter_id, status=ModelStatus.ACTIVE)
         .order_by("specification__name")
     )
 
 
-def training_run_get(*, run_id) -> TrainingRun | None:
+def model_versions_active_all():
+    """Every jobcenter's active versions: for the nightly tasks that go through each
+    jobcenter in turn (drift), never for a page."""
+    return (
+        ModelVersion.objects.select_related("specification", "reviewed_by")
+        .defer("artifact")
+        .filter(status=ModelStatus.ACTIVE)
+        .order_by("jobcenter_id", "specification__name")
+    )
+
+
+def training_run_get(*, run_id, jobcenter_id: int | None) -> TrainingRun | None:
     return (
         TrainingRun.objects.select_related("specification", "model_version")
-        .filter(pk=run_id)
+        .filter(pk=run_id, jobcenter_id=jobcenter_id)
         .first()
     )
 
 
-def training_runs_recent(*, limit: int = 10):
-    return TrainingRun.objects.select_related("specification", "model_version", "requested_by")[
-        :limit
-    ]
+def training_runs_recent(*, jobcenter_id: int | None, limit: int = 10):
+    return TrainingRun.objects.select_related(
+        "specification", "model_version", "requested_by"
+    ).filter(jobcenter_id=jobcenter_id)[:limit]
 
 
-def scoring_control() -> ScoringControl:
-    return ScoringControl.objects.filter(pk=1).first() or ScoringControl(pk=1)
+def scoring_control(*, jobcenter_id: int | None) -> ScoringControl:
+    """The jobcenter's switches (unsaved defaults until someone first sets one)."""
+    return ScoringControl.objects.filter(jobcenter_id=jobcenter_id).first() or ScoringControl(
+        jobcenter_id=jobcenter_id
+    )
 
 
 def model_compiled(*, version: ModelVersion) -> CompiledTree:
@@ -101,10 +145,13 @@ class Assessment:
     message: str = ""
 
 
-def assessment_for_inputs(*, specification_id: int, inputs: dict) -> Assessment:
-    if scoring_control().scoring_paused:
-        return Assessment(state="paused", message=scoring_control().pause_reason)
-    version = model_version_active(specification_id=specification_id)
+def assessment_for_inputs(*, specification_id: int, jobcenter_id: int, inputs: dict) -> Assessment:
+    """What the model of the citizen's jobcenter (``jobcenter_id``) says about ``inputs``;
+    the jobcenter's own stop switch decides whether it may say anything."""
+    control = scoring_control(jobcenter_id=jobcenter_id)
+    if control.scoring_paused:
+        return Assessment(state="paused", message=control.pause_reason)
+    version = model_version_active(specification_id=specification_id, jobcenter_id=jobcenter_id)
     if version is None:
         return Assessment(state="no_model")
     try:

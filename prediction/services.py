@@ -14,14 +14,15 @@ from prediction.specification import SpecificationError, specification_from_toml
 
 
 @transaction.atomic
-def feature_spec_register(*, source_toml: str) -> FeatureSpec:
+def feature_spec_register(*, source_toml: str, jobcenter_id: int | None = None) -> FeatureSpec:
     """Registers a specification, or returns the one already registered with the same
     name, version and text. A changed text under an existing version is refused: the data
-    team must bump ``version`` so history stays interpretable."""
+    team must bump ``version`` so history stays interpretable. With ``jobcenter_id`` it
+    is that jobcenter's own; without, national (any jobcenter may adopt it)."""
     specification = specification_from_toml(source_toml)
     digest = FeatureSpec.digest(source_toml)
     existing = FeatureSpec.objects.filter(
-        name=specification.name, version=specification.version
+        jobcenter_id=jobcenter_id, name=specification.name, version=specification.version
     ).first()
     if existing is not None:
         if existing.sha256 != digest:
@@ -34,6 +35,7 @@ def feature_spec_register(*, source_toml: str) -> FeatureSpec:
             )
         return existing
     return FeatureSpec.objects.create(
+        jobcenter_id=jobcenter_id,
         name=specification.name,
         version=specification.version,
         title_da=specification.title_da,
@@ -77,15 +79,16 @@ class UpsertCounts:
 
 
 def training_records_upsert(
-    *, specification: FeatureSpec, records: Iterable[RecordIn], source: str
+    *, specification: FeatureSpec, jobcenter_id: int, records: Iterable[RecordIn], source: str
 ) -> UpsertCounts:
-    """Adds or updates records by id in the caller's transaction; a record whose content
-    is unchanged is left alone, so re-importing the same history changes nothing."""
+    """Adds or updates a jobcenter's records by id in the caller's transaction; a record
+    whose content is unchanged is left alone, so re-importing the same history changes
+    nothing. Another jobcenter's records are never touched, even under the same id."""
     counts = UpsertCounts()
     existing = dict(
-        TrainingRecord.objects.filter(specification=specification).values_list(
-            "record_id", "content_sha256"
-        )
+        TrainingRecord.objects.filter(
+            specification=specification, jobcenter_id=jobcenter_id
+        ).values_list("record_id", "content_sha256")
     )
     new, changed = [], {}
     for record in records:
@@ -101,7 +104,12 @@ def training_records_upsert(
         known = existing.get(record.record_id)
         if known is None:
             new.append(
-                TrainingRecord(specification=specification, record_id=record.record_id, **fields)
+                TrainingRecord(
+                    jobcenter_id=jobcenter_id,
+                    specification=specification,
+                    record_id=record.record_id,
+                    **fields,
+                )
             )
             existing[record.record_id] = digest
         elif known != digest:
@@ -112,7 +120,9 @@ def training_records_upsert(
     counts.created = len(new)
     if changed:
         rows = list(
-            TrainingRecord.objects.filter(specification=specification, record_id__in=changed)
+            TrainingRecord.objects.filter(
+                specification=specification, jobcenter_id=jobcenter_id, record_id__in=changed
+            )
         )
         now = timezone.now()  # bulk_update skips auto_now
         for row in rows:

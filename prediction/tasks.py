@@ -14,6 +14,7 @@ def model_retrain_task(*, run_id: str) -> dict:
 
 @shared_task(acks_late=True, time_limit=5 * 60)
 def model_retrain_scheduled_task() -> list[str]:
-    """The monthly retrain: one run per specification that has training data; a run
-    whose data have not changed since the last version ends as 'unchanged'."""
+    """The monthly retrain: one run per jobcenter and specification that has training
+    data (each on its own jobcenter's records); a run whose data have not changed since
+    the last version ends as 'unchanged'."""
     return [str(run.pk) for run in registry.scheduled_training_request()]

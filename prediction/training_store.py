@@ -42,7 +42,7 @@ def training_record_pseudonym(spell_id) -> str:
     return hmac.new(key, str(spell_id).encode(), hashlib.sha256).hexdigest()
 
 
-def training_records_pseudonymise(*, specification: FeatureSpec) -> int:
+def training_records_pseudonymise(*, specification: FeatureSpec, jobcenter_id: int) -> int:
     """Renames the casework records still stored under their spell's own id (fed
     before the pseudonym existed) to the pseudonym, in the caller's transaction, so the
     next feed updates them instead of adding a second copy. Returns how many. A spell id
@@ -50,6 +50,7 @@ def training_records_pseudonymise(*, specification: FeatureSpec) -> int:
     legacy = list(
         TrainingRecord.objects.filter(
             specification=specification,
+            jobcenter_id=jobcenter_id,
             source=TrainingRecord.Source.CASEWORK,
             record_id__contains="-",
         ).only("pk", "record_id")
@@ -60,27 +61,28 @@ def training_records_pseudonymise(*, specification: FeatureSpec) -> int:
     return len(legacy)
 
 
-def training_frame(*, specification: FeatureSpec) -> Frame:
-    """Every training record of ``specification`` as a frame, ordered by record id."""
+def training_frame(*, specification: FeatureSpec, jobcenter_id: int) -> Frame:
+    """Every training record of one jobcenter for ``specification`` as a frame, ordered
+    by record id. A jobcenter trains on its own records only."""
     if connection.vendor == "postgresql":
-        return _frame_by_copy(specification)
+        return _frame_by_copy(specification, jobcenter_id)
     return frame_from_records(
         specification=specification.specification,
-        records=training_rows(specification=specification),
+        records=training_rows(specification=specification, jobcenter_id=jobcenter_id),
     )
 
 
-def training_rows(*, specification: FeatureSpec):
+def training_rows(*, specification: FeatureSpec, jobcenter_id: int):
     """The records as ``(record_id, as_of, inputs, protected, outcome)`` tuples."""
     return (
-        TrainingRecord.objects.filter(specification=specification)
+        TrainingRecord.objects.filter(specification=specification, jobcenter_id=jobcenter_id)
         .order_by("record_id")
         .values_list("record_id", "as_of", "inputs", "protected", "outcome")
         .iterator(chunk_size=20_000)
     )
 
 
-def _frame_by_copy(specification: FeatureSpec) -> Frame:
+def _frame_by_copy(specification: FeatureSpec, jobcenter_id: int) -> Frame:
     spec = specification.specification
     table = connection.ops.quote_name(TrainingRecord._meta.db_table)
     columns = ["record_id", "as_of"]
@@ -97,8 +99,8 @@ def _frame_by_copy(specification: FeatureSpec) -> Frame:
     # are parameters, quoted by the driver.
     table_read = text_table_by_copy(
         f"SELECT {', '.join(selects)} FROM {table} "  # noqa: S608
-        "WHERE specification_id = %s ORDER BY record_id",
-        [*names, specification.pk],
+        "WHERE specification_id = %s AND jobcenter_id = %s ORDER BY record_id",
+        [*names, specification.pk, jobcenter_id],
         columns,
     )
     if table_read is None:

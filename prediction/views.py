@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobcenter.background import BackgroundUnavailable
 from jobcenter.charts import calibration_chart_svg, svg_image
-from jobcenter.selectors import jobcenter_dpo_contacts
+from jobcenter.selectors import jobcenter_public_get, jobcenters_public
 from prediction.artifacts import ArtifactRefused
 from prediction.comparison import model_comparison
 from prediction.explanations import tree_rules
@@ -179,8 +179,9 @@ def _viewer_required(view):
     return wrapper
 
 
-def _version_or_404(pk: int):
-    version = model_version_get(version_id=pk)
+def _version_or_404(request, pk: int):
+    """One of the user's jobcenter's versions; another jobcenter's is a 404."""
+    version = model_version_get(version_id=pk, jobcenter_id=request.user.jobcenter_id)
     if version is None:
         raise Http404
     return version
@@ -197,13 +198,15 @@ def model_list(request):
 
 def _list_render(request, *, pause_form=None, status=200):
     user = request.user
+    jobcenter_id = user.jobcenter_id
     language = _language()
     versions_by_spec: dict[int, list] = {}
-    for version in model_versions_list():
+    for version in model_versions_list(jobcenter_id=jobcenter_id):
         versions_by_spec.setdefault(version.specification_id, []).append(version)
     can_train = _has_role(user, TRAINER_ROLES)
     sections, seen_names = [], set()
-    for specification in feature_specs_list():  # newest version of each name first
+    # newest version of each name first
+    for specification in feature_specs_list(jobcenter_id=jobcenter_id):
         newest = specification.name not in seen_names
         seen_names.add(specification.name)
         versions = versions_by_spec.get(specification.pk, [])
@@ -215,16 +218,18 @@ def _list_render(request, *, pause_form=None, status=200):
                 "title": specification.title_en if language == "en" else specification.title_da,
                 "versions": [_version_row(version) for version in versions],
                 "can_train": can_train and newest,
-                "train_form": TrainForm(initial={"specification": specification.pk}),
+                "train_form": TrainForm(
+                    initial={"specification": specification.pk}, jobcenter_id=jobcenter_id
+                ),
             }
         )
-    control = scoring_control()
+    control = scoring_control(jobcenter_id=jobcenter_id)
     can_review = _has_role(user, REVIEWER_ROLES)
     if pause_form is None:
         pause_form = ScoringPauseForm(initial={"paused": "0" if control.scoring_paused else "1"})
     runs = [
         {"run": run, "state": RUN_STATE_LABELS.get(run.state, run.state)}
-        for run in training_runs_recent(limit=10)
+        for run in training_runs_recent(jobcenter_id=jobcenter_id, limit=10)
     ]
     return render(
         request,
@@ -265,7 +270,7 @@ def _version_row(version) -> dict:
 @require_POST
 @_viewer_required
 def model_train(request):
-    form = TrainForm(request.POST)
+    form = TrainForm(request.POST, jobcenter_id=request.user.jobcenter_id)
     if not form.is_valid():
         messages.error(request, _("Specifikationen findes ikke."))
         return redirect("prediction:models")
@@ -284,7 +289,8 @@ def model_train(request):
     except BackgroundUnavailable as exc:  # nothing was kept: the next click may work
         messages.error(request, exc.message)
         return redirect("prediction:models")
-    run = training_run_get(run_id=run.pk) or run  # without a broker it ran already
+    # without a broker it ran already
+    run = training_run_get(run_id=run.pk, jobcenter_id=run.jobcenter_id) or run
     if not run.is_finished:
         messages.success(request, _("Træningen er i kø eller i gang. Siden opdaterer sig selv."))
     return redirect("prediction:run", run_id=run.pk)
@@ -357,13 +363,13 @@ ACTIONS = {
 @require_GET
 @_viewer_required
 def model_detail(request, pk):
-    return _detail_render(request, _version_or_404(pk))
+    return _detail_render(request, _version_or_404(request, pk))
 
 
 @require_POST
 @_viewer_required
 def model_action(request, pk, action):
-    version = _version_or_404(pk)
+    version = _version_or_404(request, pk)
     if action == "approve":
         form = ApproveForm(request.POST, gate_failed=not version.quality_gate["passed"])
     else:
@@ -422,7 +428,9 @@ def _comparison(version, language: str):
     a version that may still be approved or activated; None otherwise)."""
     if version.status not in (ModelStatus.CANDIDATE, ModelStatus.APPROVED, ModelStatus.RETIRED):
         return None, []
-    active = model_version_active(specification_id=version.specification_id)
+    active = model_version_active(
+        specification_id=version.specification_id, jobcenter_id=version.jobcenter_id
+    )
     if active is None or active.pk == version.pk:
         return active, []
     labels = {
@@ -661,7 +669,7 @@ def _calibration_points(rows: list) -> list[tuple[float, float]]:
 def calibration_chart(request, pk):
     """The model card's calibration chart as SVG, drawn with the project's one charting
     library (``jobcenter.charts``), the same as the cockpit's."""
-    version = _version_or_404(pk)
+    version = _version_or_404(request, pk)
     rows = (version.model_card or {}).get("calibration") or []
     svg = calibration_chart_svg(
         title=_("Kalibrering på testsagerne"),
@@ -786,7 +794,7 @@ def _group_label(specification, attribute: str, value: str, language: str) -> st
 @require_GET
 @_viewer_required
 def model_rules(request, pk):
-    version = _version_or_404(pk)
+    version = _version_or_404(request, pk)
     language = _language()
     leaves = None
     try:
@@ -839,7 +847,7 @@ def model_rules(request, pk):
 @never_cache
 @_viewer_required
 def training_run_detail(request, run_id):
-    run = training_run_get(run_id=run_id)
+    run = training_run_get(run_id=run_id, jobcenter_id=request.user.jobcenter_id)
     if run is None:
         raise Http404
     return render(
@@ -859,12 +867,37 @@ def training_run_detail(request, run_id):
 @login_not_required
 @require_GET
 def transparency(request):
-    """What public algorithm registers publish, for every active model: purpose, limits,
-    inputs (labels only), fairness measurement, human oversight, quality next to a
-    trivial guess, dates, contact. No staff names, no individual data."""
+    """The public index: the municipalities in this deployment, each with its own page.
+    A deployment that serves one municipality shows that municipality's page here, as
+    the address always did."""
+    jobcenters = list(jobcenters_public())
+    if len(jobcenters) == 1:
+        return _transparency_render(request, jobcenters[0])
+    if not jobcenters:
+        return _transparency_render(request, None)
+    return render(request, "prediction/transparency_index.html", {"jobcenters": jobcenters})
+
+
+@login_not_required
+@require_GET
+def transparency_jobcenter(request, municipality_code):
+    """One municipality's public page (each is its own data controller with its own
+    model); an unknown code is a 404."""
+    jobcenter = jobcenter_public_get(municipality_code=municipality_code)
+    if jobcenter is None:
+        raise Http404
+    return _transparency_render(request, jobcenter)
+
+
+def _transparency_render(request, jobcenter):
+    """What public algorithm registers publish, for every model active in the
+    jobcenter: purpose, limits, inputs (labels only), fairness measurement, human
+    oversight, quality next to a trivial guess, dates, contact. No staff names, no
+    individual data, nothing of another municipality."""
     language = _language()
     models = []
-    for version in model_versions_active():
+    jobcenter_id = jobcenter.pk if jobcenter else None
+    for version in model_versions_active(jobcenter_id=jobcenter_id):
         card = _card_view(version, language)
         models.append(
             {
@@ -879,8 +912,10 @@ def transparency(request):
         request,
         "prediction/transparency.html",
         {
+            "jobcenter": jobcenter,
+            "several": jobcenters_public().count() > 1,
             "models": models,
-            "contacts": jobcenter_dpo_contacts(),
-            "paused": scoring_control().scoring_paused,
+            "contacts": [(jobcenter.name, jobcenter.dpo_contact)] if jobcenter else [],
+            "paused": scoring_control(jobcenter_id=jobcenter_id).scoring_paused,
         },
     )

@@ -19,6 +19,7 @@ from tests.factories import (
     JobcenterFactory,
     Role,
     TeamFactory,
+    default_jobcenter,
     make_citizen_with_spell,
     make_staff,
 )
@@ -58,7 +59,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def jobcenter(db):
-    return JobcenterFactory(name="Jobcenter Testby", municipality_code="901")
+    return default_jobcenter()
 
 
 @pytest.fixture

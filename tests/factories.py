@@ -59,6 +59,12 @@ def make_cpr(birth: datetime.date, *, female: bool = True) -> str:
     return f"{birth:%d%m%y}{seventh}{serial % 100:02d}{last}"
 
 
+def default_jobcenter() -> Jobcenter:
+    """The personas' jobcenter (the ``jobcenter`` fixture's): what a test's version,
+    training run or training record belongs to unless it says otherwise."""
+    return JobcenterFactory(name="Jobcenter Testby", municipality_code="901")
+
+
 def default_feature_spec():
     return feature_spec_register(source_toml=DEFAULT_SPECIFICATION_PATH.read_text("utf-8"))
 
@@ -122,4 +128,11 @@ def make_citizen_with_spell(
     return citizen, Spell.objects.get(pk=spell.pk)
 
 
-__all__ = ["PASSWORD", "Role", "make_staff", "make_citizen_with_spell", "make_cpr"]
+__all__ = [
+    "PASSWORD",
+    "Role",
+    "default_jobcenter",
+    "make_staff",
+    "make_citizen_with_spell",
+    "make_cpr",
+]

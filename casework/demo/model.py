@@ -9,29 +9,37 @@ from casework.demo.usage import demo_usage_create, usage_start
 from casework.scoring import drift_monitor, training_store_feed
 from jobcenter.models import Jobcenter, User
 from prediction import registry
-from prediction.models import FeatureSpec, ModelStatus, ModelVersion, TrainingRun
+from prediction.models import ModelStatus, ModelVersion, TrainingRun
+from prediction.selectors import feature_spec_latest
 from prediction.specification import DEFAULT_SPECIFICATION_PATH, specification_from_toml
 
 
 def demo_model_ensure(*, say=print) -> ModelVersion | None:
-    """Trains, approves and activates a model for the default specification unless one
-    is active already. Returns the active version (None if training failed)."""
+    """Trains, approves and activates the demo jobcenter's model for the default
+    specification (national, adopted by the jobcenter) on the jobcenter's own closed
+    spells, unless one is active already. Returns the active version (None if training
+    failed)."""
     name = specification_from_toml(DEFAULT_SPECIFICATION_PATH.read_text(encoding="utf-8")).name
-    specification = FeatureSpec.objects.filter(name=name).order_by("-version").first()
+    analyst = User.objects.get(username="analyst")
+    manager = User.objects.get(username="manager")
+    jobcenter_id = analyst.jobcenter_id
+    specification = feature_spec_latest(name=name, jobcenter_id=jobcenter_id)
     if specification is None:
         return None
     active = ModelVersion.objects.filter(
-        specification=specification, status=ModelStatus.ACTIVE
+        jobcenter_id=jobcenter_id, specification=specification, status=ModelStatus.ACTIVE
     ).first()
     if active is not None:
         say(f"Model version {active.number} is active already.")
         return active
     today = timezone.localdate()
-    counts = training_store_feed(specification_id=specification.pk, as_of_before=usage_start(today))
+    counts = training_store_feed(
+        jobcenter_id=jobcenter_id,
+        specification_id=specification.pk,
+        as_of_before=usage_start(today),
+    )
     for spec_name, count in counts.items():
         say(f"Training store for {spec_name}: {count.created:,} new, {count.updated:,} updated")
-    analyst = User.objects.get(username="analyst")
-    manager = User.objects.get(username="manager")
     run = registry.training_run_request(
         specification=specification,
         user=analyst,

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
@@ -98,13 +99,15 @@ class ImportReport:
         return cls(**data)
 
 
-def import_specification() -> FeatureSpec | None:
-    """The specification snapshots are checked against: the active model's (the first
-    by name when several are active), else the newest registered."""
-    active = model_versions_active().first()
+def import_specification(*, jobcenter_id: int | None) -> FeatureSpec | None:
+    """The specification the jobcenter's snapshots are checked against: its active
+    model's (the first by name when several are active), else the newest it may use
+    (its own or a national one; never another jobcenter's)."""
+    active = model_versions_active(jobcenter_id=jobcenter_id).first()
     if active is not None:
         return active.specification
-    return FeatureSpec.objects.order_by("-created_at", "-pk").first()
+    usable = FeatureSpec.objects.filter(Q(jobcenter__isnull=True) | Q(jobcenter_id=jobcenter_id))
+    return usable.order_by("-created_at", "-pk").first()
 
 
 def _chunks(items: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
@@ -145,7 +148,7 @@ def records_import(
     errors = ErrorList(settings.IMPORT_MAX_REPORTED_ERRORS)
     if read is not None:
         errors.extend(read.errors)
-    feature_spec = import_specification()
+    feature_spec = import_specification(jobcenter_id=jobcenter.pk)
     if feature_spec is None:
         raise ImportRefused(
             _(
@@ -508,10 +511,10 @@ RECORD_COLUMNS = frozenset(
 )
 
 
-def import_known_columns() -> frozenset[str]:
-    """The columns an import file may have: the records' own and the specification's
-    features (read once per file)."""
-    feature_spec = import_specification()
+def import_known_columns(*, jobcenter_id: int | None) -> frozenset[str]:
+    """The columns an import file for the jobcenter may have: the records' own and its
+    specification's features (read once per file)."""
+    feature_spec = import_specification(jobcenter_id=jobcenter_id)
     features = (
         {f.name for f in feature_spec.specification.features} if feature_spec is not None else set()
     )

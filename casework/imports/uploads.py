@@ -146,7 +146,7 @@ def _read_and_import(upload: ImportUpload, *, dry_run: bool):
         file_name=upload.file_name,
         max_bytes=settings.IMPORT_MAX_BYTES,
         max_rows=settings.IMPORT_MAX_ROWS,
-        known_columns=import_known_columns(),
+        known_columns=import_known_columns(jobcenter_id=upload.jobcenter_id),
     )
     ImportUpload.objects.filter(pk=upload.pk).update(rows_total=len(read.records), rows_done=0)
     return records_import(

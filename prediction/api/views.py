@@ -93,7 +93,7 @@ class ModelVersionListView(ApiListView):
     ordering = "-pk"
 
     def get_queryset(self):
-        return model_versions_list()
+        return model_versions_list(jobcenter_id=self.request.user.jobcenter_id)
 
     @extend_schema(
         operation_id="model_versions_list",
@@ -114,7 +114,7 @@ class ModelVersionDetailView(ApiView):
         tags=["prediction"],
     )
     def get(self, request, pk):
-        version = model_version_get(version_id=pk)
+        version = model_version_get(version_id=pk, jobcenter_id=request.user.jobcenter_id)
         if version is None:
             raise NotFound(_("Findes ikke."))
         return Response(ModelVersionDetailSerializer(version).data)

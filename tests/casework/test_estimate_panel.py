@@ -13,7 +13,7 @@ from casework.models import Estimate, Judgement
 from casework.services import objection_record
 from prediction.models import ScoringControl
 from tests.casework.conftest import citizen_url, events, last_event_id
-from tests.factories import DEFAULT_SNAPSHOT_VALUES, make_citizen_with_spell
+from tests.factories import DEFAULT_SNAPSHOT_VALUES, default_jobcenter, make_citizen_with_spell
 
 BACKGROUND = (
     "Baggrundsviden til din egen faglige vurdering – ikke en afgørelse og ikke en anbefaling."
@@ -87,7 +87,7 @@ def test_the_shown_estimate_explains_itself(
     majority = round(active_version.metrics["majority_accuracy"] * 100)
     assert f"{majority} %" in page
     assert f"version {active_version.number}" in page
-    assert f"/transparency/#model-{active_version.pk}" in page
+    assert f"/transparency/901/#model-{active_version.pk}" in page
     assert "Det er ikke en afgørelse" in page  # what the figure does not mean
     # The bands are defined where they are used, from the version's own limits.
     low, high = (round(c * 100) for c in active_version.band_cutoffs)
@@ -163,7 +163,7 @@ def test_paused_scoring_shows_a_message_instead_of_a_score(
     login, caseworker, citizen, active_version, judgement_first_off
 ):
     ScoringControl.objects.update_or_create(
-        pk=1, defaults={"scoring_paused": True, "pause_reason": "test"}
+        jobcenter=default_jobcenter(), defaults={"scoring_paused": True, "pause_reason": "test"}
     )
     page = login(caseworker).get(citizen_url(citizen)).content.decode()
     assert "Brugen af modellen er midlertidigt stoppet" in page

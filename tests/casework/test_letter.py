@@ -13,7 +13,7 @@ from casework.models import Estimate
 from casework.services import objection_record
 from prediction.models import ScoringControl
 from tests.casework.conftest import citizen_url, events, last_event_id
-from tests.factories import DEFAULT_SNAPSHOT_VALUES
+from tests.factories import DEFAULT_SNAPSHOT_VALUES, default_jobcenter
 
 DATATILSYNET = "Carl Jacobsens Vej 35, 2500 Valby"
 
@@ -184,7 +184,9 @@ def test_a_letter_without_a_model_says_there_is_no_estimate(login, caseworker, c
 
 
 def test_a_paused_model_gives_no_score_in_the_letter(login, caseworker, scored):
-    ScoringControl.objects.update_or_create(pk=1, defaults={"scoring_paused": True})
+    ScoringControl.objects.update_or_create(
+        jobcenter=default_jobcenter(), defaults={"scoring_paused": True}
+    )
     page = _letter(login(caseworker), scored).content.decode()
     assert 'id="letter-no-score"' in page and 'id="letter-probability"' not in page
 

@@ -44,9 +44,30 @@ def active_version(citizen, analyst, manager):
 
 
 @pytest.fixture
-def judge(active_version):
-    """Makes a citizen with a snapshot, the active version's estimate in ``leaf`` and a
-    judgement of it by ``caseworker``."""
+def foreign_version(active_version, foreign_caseworker):
+    """The other jobcenter's own active version (each jobcenter scores with its own)."""
+    from tests.prediction.test_views import make_active
+
+    jobcenter = foreign_caseworker.jobcenter
+    return make_active(
+        active_version.specification,
+        trained_by=make_staff("fiona", Role.ANALYST, jobcenter=jobcenter),
+        reviewer=make_staff("folmer", Role.MANAGER, jobcenter=jobcenter),
+    )
+
+
+@pytest.fixture
+def version_of(active_version, foreign_version):
+    """The active version of a user's jobcenter."""
+    return lambda user: (
+        active_version if user.jobcenter_id == active_version.jobcenter_id else foreign_version
+    )
+
+
+@pytest.fixture
+def judge(version_of):
+    """Makes a citizen with a snapshot, the estimate of the active version of the
+    caseworker's jobcenter in ``leaf`` and a judgement of it by ``caseworker``."""
 
     def _judge(*, leaf, caseworker, agreement, reason=JudgementReason.OTHER, supersede=None):
         citizen, spell = make_citizen_with_spell(
@@ -56,7 +77,7 @@ def judge(active_version):
         estimate = Estimate.objects.create(
             snapshot=snapshot,
             spell=spell,
-            model_version=active_version,
+            model_version=version_of(caseworker),
             probability=0.5,
             band="medium",
             leaf_id=leaf,
@@ -79,7 +100,7 @@ def judge(active_version):
 
 
 @pytest.fixture
-def flag(active_version):
+def flag(version_of):
     def _flag(*, user, feature="benefit_type", kind="misleading", comment="Passer ikke her"):
         citizen, spell = make_citizen_with_spell(
             team=user.team, caseworker=user, name="B Flag", cpr=unique_cpr()
@@ -87,7 +108,7 @@ def flag(active_version):
         estimate = Estimate.objects.create(
             snapshot=spell.snapshots.get(),
             spell=spell,
-            model_version=active_version,
+            model_version=version_of(user),
             probability=0.9,
             band="high",
             leaf_id=LEAF_HIGH,
@@ -95,7 +116,7 @@ def flag(active_version):
         return RuleFeedback.objects.create(
             jobcenter_id=user.jobcenter_id,
             estimate=estimate,
-            model_version=active_version,
+            model_version=version_of(user),
             feature=feature,
             rule_text="Ydelse er Kontanthjælp, aktivitetsparat",
             kind=kind,

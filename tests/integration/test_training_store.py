@@ -11,14 +11,15 @@ import pytest
 from prediction.frames import frame_from_records
 from prediction.models import TrainingRecord
 from prediction.training_store import _frame_by_copy, training_frame, training_rows
+from tests.factories import default_jobcenter
 from tests.prediction.history import REPO_SPECS, SPECS, history_load, spec_register
 
 
 def _frames(feature_spec):
-    by_copy = _frame_by_copy(feature_spec)
+    by_copy = _frame_by_copy(feature_spec, default_jobcenter().pk)
     by_orm = frame_from_records(
         specification=feature_spec.specification,
-        records=training_rows(specification=feature_spec),
+        records=training_rows(specification=feature_spec, jobcenter_id=default_jobcenter().pk),
     )
     return by_copy, by_orm
 
@@ -42,7 +43,9 @@ def test_copy_and_orm_give_the_same_frame(postgresql, spec_path):
     assert len(by_copy) == 1_500
     _assert_same(by_copy, by_orm)
     # training_frame takes the COPY path here
-    _assert_same(training_frame(specification=feature_spec), by_orm)
+    _assert_same(
+        training_frame(specification=feature_spec, jobcenter_id=default_jobcenter().pk), by_orm
+    )
 
 
 def test_odd_stored_values_are_read_alike(postgresql):
@@ -63,6 +66,7 @@ def test_odd_stored_values_are_read_alike(postgresql):
     ]
     for i, inputs in enumerate(odd_inputs):
         TrainingRecord.objects.create(
+            jobcenter=default_jobcenter(),
             specification=feature_spec,
             record_id=f"odd-{i}",
             as_of=datetime.date(2024, 1, 1 + i) if i % 2 else None,
@@ -86,7 +90,7 @@ def test_odd_stored_values_are_read_alike(postgresql):
 
 def test_an_empty_store_gives_an_empty_frame(postgresql):
     feature_spec = spec_register(SPECS / "small.toml")
-    frame = training_frame(specification=feature_spec)
+    frame = training_frame(specification=feature_spec, jobcenter_id=default_jobcenter().pk)
     assert len(frame) == 0
     assert list(frame.inputs.columns) == [f.name for f in feature_spec.specification.inputs]
 
@@ -111,6 +115,7 @@ def test_the_training_fingerprint_is_the_same_by_copy_and_by_orm(postgresql, odd
     history_load(feature_spec, n=300, seed=5)
     if odd_id is not None:
         TrainingRecord.objects.create(
+            jobcenter=default_jobcenter(),
             specification=feature_spec,
             record_id=odd_id,
             inputs={},
@@ -118,7 +123,11 @@ def test_the_training_fingerprint_is_the_same_by_copy_and_by_orm(postgresql, odd
             source=TrainingRecord.Source.IMPORT,
             content_sha256="f" * 64,
         )
-        assert _fingerprint_lines_by_copy(feature_spec) is None  # escaped: the slow way
+        assert (
+            _fingerprint_lines_by_copy(feature_spec, default_jobcenter().pk) is None
+        )  # escaped: the slow way
     else:
-        assert _fingerprint_lines_by_copy(feature_spec) is not None
-    assert training_fingerprint(specification=feature_spec) == _fingerprint_by_orm(feature_spec)
+        assert _fingerprint_lines_by_copy(feature_spec, default_jobcenter().pk) is not None
+    assert training_fingerprint(
+        specification=feature_spec, jobcenter_id=default_jobcenter().pk
+    ) == _fingerprint_by_orm(feature_spec)

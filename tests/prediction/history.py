@@ -74,6 +74,17 @@ def synthetic_records(
     return records
 
 
-def history_load(feature_spec, *, n: int = 2_000, seed: int = 7, signal: float = 1.0):
+def history_load(
+    feature_spec, *, n: int = 2_000, seed: int = 7, signal: float = 1.0, jobcenter=None
+):
+    """Synthetic history into the training store of ``jobcenter`` (default: the
+    personas' jobcenter)."""
+    from tests.factories import default_jobcenter
+
     records = synthetic_records(feature_spec.specification, n=n, seed=seed, signal=signal)
-    return training_records_upsert(specification=feature_spec, records=records, source="import")
+    return training_records_upsert(
+        specification=feature_spec,
+        jobcenter_id=(jobcenter or default_jobcenter()).pk,
+        records=records,
+        source="import",
+    )

@@ -119,9 +119,19 @@ def test_explain_reports_bad_input_clearly(trained, tmp_path):
         run("model_card", "999999", "--json")
 
 
-def test_train_model_refuses_an_unknown_specification():
+def test_train_model_refuses_an_unknown_specification(jobcenter):
     with pytest.raises(CommandError, match="No specification named 'nope'"):
         run("train_model", "--spec", "nope")
+
+
+def test_train_model_needs_a_jobcenter_named_when_there_are_several(jobcenter, db):
+    from tests.factories import JobcenterFactory
+
+    JobcenterFactory(name="Jobcenter Andetsteds", municipality_code="902")
+    with pytest.raises(CommandError, match="--jobcenter CODE"):
+        run("train_model", "--spec", "default")
+    with pytest.raises(CommandError, match="No jobcenter with municipality code '999'"):
+        run("train_model", "--spec", "default", "--jobcenter", "999")
 
 
 def test_train_model_refuses_a_caseworker(caseworker):

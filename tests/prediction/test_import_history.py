@@ -20,6 +20,7 @@ from prediction.specification import (
     default_specification,
     specification_from_file,
 )
+from tests.factories import default_jobcenter
 
 HERE = pathlib.Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -63,6 +64,13 @@ def default_row(i: int, **changes) -> str:
     }
     cells.update(changes)
     return ",".join(cells[name] for name in DEFAULT_HEADER.split(","))
+
+
+@pytest.fixture(autouse=True)
+def _jobcenter(request):
+    """The deployment's one jobcenter, whose history the command imports."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("jobcenter")
 
 
 def write(path: pathlib.Path, lines: list[str], *, encoding: str = "utf-8") -> pathlib.Path:
@@ -477,7 +485,10 @@ def test_an_unknown_user_is_refused():
 def test_history_import_returns_a_report():
     with GOOD.open("rb") as csv_file:
         report = history_import(
-            source_toml=DEFAULT_SPEC.read_text("utf-8"), csv_file=csv_file, file_name="h.csv"
+            source_toml=DEFAULT_SPEC.read_text("utf-8"),
+            csv_file=csv_file,
+            file_name="h.csv",
+            jobcenter_id=default_jobcenter().pk,
         )
 
     assert report.imported and report.changed and report.specification_registered
@@ -491,7 +502,10 @@ def test_history_import_returns_a_report():
 def test_history_import_with_errors_changes_nothing_and_returns_them():
     with BAD.open("rb") as csv_file:
         report = history_import(
-            source_toml=DEFAULT_SPEC.read_text("utf-8"), csv_file=csv_file, file_name="bad.csv"
+            source_toml=DEFAULT_SPEC.read_text("utf-8"),
+            csv_file=csv_file,
+            file_name="bad.csv",
+            jobcenter_id=default_jobcenter().pk,
         )
 
     assert not report.imported
@@ -508,6 +522,7 @@ def test_history_import_raises_for_an_invalid_specification():
             source_toml=(SPECS / "invalid.toml").read_text("utf-8"),
             csv_file=csv_file,
             file_name="h.csv",
+            jobcenter_id=default_jobcenter().pk,
         )
     assert "features[0].type: must be one of numeric, categorical, boolean, got 'text'" in (
         excinfo.value.errors

@@ -171,6 +171,7 @@ def test_the_rules_page_shows_merged_conditions_and_keeps_the_steps(login, analy
     artifact, sha256 = artifact_dump(result.pipeline)
     versions = software_versions()
     version = ModelVersion.objects.create(
+        jobcenter=analyst.jobcenter,
         specification=feature_spec,
         number=1,
         parameters=parameters.to_dict(),

@@ -73,6 +73,7 @@ def test_nobody_approves_a_version_they_trained(default_spec, manager, dpo):
     run = registry.training_run_request(
         specification=default_spec,
         user=None,
+        jobcenter_id=manager.jobcenter_id,
         trigger=TrainingRun.Trigger.SCHEDULE,
         enqueue=False,
     )
@@ -128,7 +129,9 @@ def test_a_tampered_artefact_is_refused_and_means_no_score(default_spec, analyst
     compiled_cache.clear()
     with pytest.raises(ArtifactRefused, match="differs"):
         model_compiled(version=ModelVersion.objects.get(pk=version.pk))
-    assessment = assessment_for_inputs(specification_id=default_spec.pk, inputs={})
+    assessment = assessment_for_inputs(
+        specification_id=default_spec.pk, jobcenter_id=manager.jobcenter_id, inputs={}
+    )
     assert assessment.state == "refused"
     compiled_cache.clear()
 
@@ -156,9 +159,19 @@ def test_the_stop_switch_pauses_all_scoring_and_needs_a_reason(default_spec, ana
     with pytest.raises(registry.RegistryRefused):
         registry.scoring_pause_set(user=analyst, paused=True, reason="test")
     registry.scoring_pause_set(user=manager, paused=True, reason="Fejl i data fra Jobnet")
-    assert assessment_for_inputs(specification_id=default_spec.pk, inputs={}).state == "paused"
+    assert (
+        assessment_for_inputs(
+            specification_id=default_spec.pk, jobcenter_id=manager.jobcenter_id, inputs={}
+        ).state
+        == "paused"
+    )
     registry.scoring_pause_set(user=manager, paused=False)
-    assert assessment_for_inputs(specification_id=default_spec.pk, inputs={}).state != "paused"
+    assert (
+        assessment_for_inputs(
+            specification_id=default_spec.pk, jobcenter_id=manager.jobcenter_id, inputs={}
+        ).state
+        != "paused"
+    )
     # Stop and resume are two distinct actions in the log.
     assert events(AuditAction.SCORING_STOP).count() == 1
     assert events(AuditAction.SCORING_RESUME).count() == 1

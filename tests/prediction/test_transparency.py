@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from prediction.models import ScoringControl
-from tests.factories import Role, default_feature_spec, make_staff
+from tests.factories import Role, default_feature_spec, default_jobcenter, make_staff
 from tests.prediction.test_views import make_active, make_version
 
 URL = "/transparency/"
@@ -91,7 +91,8 @@ def test_in_english_by_accept_language(client, active):
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_it_never_names_staff(client, active, language, reviewer):
     ScoringControl.objects.update_or_create(
-        pk=1, defaults={"scoring_paused": True, "pause_reason": "Spurgt af reviewer_zk9"}
+        jobcenter=default_jobcenter(),
+        defaults={"scoring_paused": True, "pause_reason": "Spurgt af reviewer_zk9"},
     )
     client.cookies["django_language"] = language
     page = client.get(URL).content.decode().lower()
@@ -102,7 +103,8 @@ def test_it_never_names_staff(client, active, language, reviewer):
 
 def test_a_paused_switch_is_announced_without_the_internal_reason(client, active):
     ScoringControl.objects.update_or_create(
-        pk=1, defaults={"scoring_paused": True, "pause_reason": "Intern sag 42"}
+        jobcenter=default_jobcenter(),
+        defaults={"scoring_paused": True, "pause_reason": "Intern sag 42"},
     )
     page = client.get(URL).content.decode()
     assert "midlertidigt stoppet" in page

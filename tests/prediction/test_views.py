@@ -21,7 +21,7 @@ from prediction.models import ModelStatus, ModelVersion, ScoringControl, Trainin
 from prediction.registry import model_version_activate, model_version_approve
 from prediction.specification import default_specification
 from prediction.training import TrainingParameters, model_fit
-from tests.factories import Role, default_feature_spec, make_staff
+from tests.factories import Role, default_feature_spec, default_jobcenter, make_staff
 
 PARAMETERS = TrainingParameters(leaf_floor=20, max_depths=(2, 3), leaf_multipliers=(1,), cv_folds=2)
 START = datetime.date(2020, 1, 1)
@@ -77,14 +77,20 @@ def fitted():
     return result, artifact, sha256
 
 
-def make_version(feature_spec, *, trained_by=None, number=None) -> ModelVersion:
-    """A candidate version of a real (tiny) tree, as training would save it."""
+def make_version(feature_spec, *, trained_by=None, number=None, jobcenter=None) -> ModelVersion:
+    """A candidate version of a real (tiny) tree, as training would save it, of
+    ``jobcenter`` (default: the trainer's, else the personas' jobcenter)."""
     result, artifact, sha256 = fitted()
+    if jobcenter is None:
+        jobcenter = trained_by.jobcenter if trained_by else default_jobcenter()
     if number is None:
-        number = ModelVersion.objects.filter(specification=feature_spec).count() + 1
+        number = (
+            ModelVersion.objects.filter(specification=feature_spec, jobcenter=jobcenter).count() + 1
+        )
     trained_at = timezone.now()
     versions = software_versions()
     return ModelVersion.objects.create(
+        jobcenter=jobcenter,
         specification=feature_spec,
         number=number,
         parameters=PARAMETERS.to_dict() | {"chosen": result.chosen},
@@ -138,7 +144,10 @@ def version(feature_spec, analyst):
 @pytest.fixture
 def run(feature_spec, analyst):
     return TrainingRun.objects.create(
-        specification=feature_spec, requested_by=analyst, trigger=TrainingRun.Trigger.BUTTON
+        jobcenter=analyst.jobcenter,
+        specification=feature_spec,
+        requested_by=analyst,
+        trigger=TrainingRun.Trigger.BUTTON,
     )
 
 

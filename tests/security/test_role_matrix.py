@@ -113,7 +113,10 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
         user=caseworker,
     )
     run = TrainingRun.objects.create(
-        specification=specification, requested_by=analyst, trigger=TrainingRun.Trigger.BUTTON
+        jobcenter=jobcenter,
+        specification=specification,
+        requested_by=analyst,
+        trigger=TrainingRun.Trigger.BUTTON,
     )
     with transaction.atomic():
         glass = audit_record(
@@ -151,6 +154,7 @@ def world(jobcenter, caseworker, manager, dpo, analyst, citizen):
         "feedback_id": feedback.pk,
         "key": "judgements",
         "external_id": spell.external_id,
+        "municipality_code": jobcenter.municipality_code,
     }
     # What an action needs to get past its form to the decision on who may do it.
     posts = {

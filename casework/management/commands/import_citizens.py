@@ -36,6 +36,8 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username, is_active=True).first()
             if user is None:
                 raise CommandError(f"No active user {username!r}.")
+            if user.jobcenter_id != center.pk:
+                raise CommandError(f"{username!r} is not staff of jobcenter {jobcenter!r}.")
         path = pathlib.Path(file)
         try:
             if path.stat().st_size > settings.IMPORT_MAX_BYTES:
@@ -50,7 +52,7 @@ class Command(BaseCommand):
                 file_name=path.name,
                 max_bytes=settings.IMPORT_MAX_BYTES,
                 max_rows=settings.IMPORT_MAX_ROWS,
-                known_columns=import_known_columns(),
+                known_columns=import_known_columns(jobcenter_id=center.pk),
             )
             report = records_import(
                 jobcenter=center,

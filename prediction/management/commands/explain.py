@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from prediction.artifacts import ArtifactRefused
 from prediction.explanations import NotScorable, explain
-from prediction.selectors import model_compiled, model_version_get
+from prediction.selectors import model_compiled, model_version_by_id
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="da", choices=["da", "en"])
 
     def handle(self, *args, version, input, json: bool, language, **options):
-        model_version = model_version_get(version_id=version)
+        model_version = model_version_by_id(version_id=version)
         if model_version is None:
             raise CommandError(f"No model version with id {version}.")
         raw = _read(pathlib.Path(input))

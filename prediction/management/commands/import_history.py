@@ -1,12 +1,14 @@
-"""``manage.py import_history --spec SPEC.toml FILE.csv [--as USERNAME]``: imports a
-history file into the training store, described by a feature specification. The work
+"""``manage.py import_history --spec SPEC.toml FILE.csv [--jobcenter CODE] [--as USERNAME]``:
+imports a history file into one jobcenter's training store, described by a feature
+specification. The jobcenter is ``--jobcenter`` (a municipality code), else the
+``--as`` user's, else the deployment's only one. The work
 lives in ``prediction.history.history_import``; see ``docs/model.md``."""
 
 import pathlib
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobcenter.models import User
+from jobcenter.models import Jobcenter, User
 from prediction.history import ImportReport, history_import
 from prediction.specification import SpecificationError
 
@@ -32,6 +34,27 @@ def summary_lines(report: ImportReport) -> list[str]:
     return lines
 
 
+def command_jobcenter(*, municipality_code: str | None, user) -> Jobcenter:
+    """The jobcenter a command works for: the one named by code, else the user's, else
+    the deployment's only one."""
+    if municipality_code:
+        jobcenter = Jobcenter.objects.filter(municipality_code=municipality_code).first()
+        if jobcenter is None:
+            raise CommandError(f"No jobcenter with municipality code {municipality_code!r}.")
+        if user is not None and user.jobcenter_id != jobcenter.pk:
+            raise CommandError(f"{user.get_username()} does not work for {jobcenter}.")
+        return jobcenter
+    if user is not None and user.jobcenter_id:
+        return user.jobcenter
+    jobcenters = list(Jobcenter.objects.order_by("pk")[:2])
+    if len(jobcenters) != 1:
+        raise CommandError(
+            "Name the jobcenter with --jobcenter CODE (its municipality code): "
+            + ("there is none yet." if not jobcenters else "there is more than one.")
+        )
+    return jobcenters[0]
+
+
 class Command(BaseCommand):
     help = "Imports a history file (CSV) into the training store, described by a specification."
 
@@ -46,8 +69,15 @@ class Command(BaseCommand):
             default=None,
             help="the user the import is recorded for (default: recorded as the system)",
         )
+        parser.add_argument(
+            "--jobcenter",
+            dest="municipality_code",
+            default=None,
+            metavar="CODE",
+            help="the municipality code of the jobcenter whose history this is",
+        )
 
-    def handle(self, *args, spec, file, username, **options):
+    def handle(self, *args, spec, file, username, municipality_code=None, **options):
         try:
             source_toml = pathlib.Path(spec).read_text(encoding="utf-8-sig")
         except OSError as exc:
@@ -59,11 +89,16 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username, is_active=True).first()
             if user is None:
                 raise CommandError(f"No active user {username!r}.")
+        jobcenter = command_jobcenter(municipality_code=municipality_code, user=user)
         path = pathlib.Path(file)
         try:
             with path.open("rb") as csv_file:
                 report = history_import(
-                    source_toml=source_toml, csv_file=csv_file, file_name=path.name, user=user
+                    source_toml=source_toml,
+                    csv_file=csv_file,
+                    file_name=path.name,
+                    jobcenter_id=jobcenter.pk,
+                    user=user,
                 )
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc

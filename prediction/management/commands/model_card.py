@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from prediction.selectors import model_version_get
+from prediction.selectors import model_version_by_id
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the card as JSON")
 
     def handle(self, *args, version, json: bool, **options):
-        model_version = model_version_get(version_id=version)
+        model_version = model_version_by_id(version_id=version)
         if model_version is None:
             raise CommandError(f"No model version with id {version}.")
         card = model_version.model_card

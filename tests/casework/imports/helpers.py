@@ -93,7 +93,7 @@ def import_bytes(content: bytes, *, jobcenter, actor=None, dry_run=False, name="
         file_name=name,
         max_bytes=settings.IMPORT_MAX_BYTES,
         max_rows=settings.IMPORT_MAX_ROWS,
-        known_columns=import_known_columns(),
+        known_columns=import_known_columns(jobcenter_id=jobcenter.pk),
     )
     return records_import(
         jobcenter=jobcenter,
