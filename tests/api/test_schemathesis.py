@@ -15,7 +15,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, seed, settings
-from schemathesis.specs.openapi.checks import ignored_auth
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from jobcenter.service_accounts import service_account_create
 from jobcenter.wsgi import application
@@ -40,6 +40,14 @@ SETTINGS = settings(
 # the session cookie given to the call goes along anyway, so with a session it cannot
 # tell; the API-key runs make that check.
 SESSION_EXCLUDED = [ignored_auth]
+
+
+def _excluded(case) -> list:
+    """A write's records are refused for what no schema can say (a spell for a citizen
+    who is not there, a CPR number whose first six digits are no date, a category the
+    feature specification does not know), so a schema-valid body may rightly be a 400
+    there; every other check, and no 5xx, holds for the writes too."""
+    return [positive_data_acceptance] if case.method == "POST" and "/records/" in case.path else []
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +80,9 @@ def caseworker_session(caseworker, citizen):
 @SETTINGS
 @seed(20261206)
 def test_the_api_keeps_its_schema_for_the_case_system(case, api_key):
-    case.call_and_validate(headers={"Authorization": f"Api-Key {api_key}"})
+    case.call_and_validate(
+        headers={"Authorization": f"Api-Key {api_key}"}, excluded_checks=_excluded(case)
+    )
 
 
 @pytest.mark.django_db
@@ -82,7 +92,9 @@ def test_the_api_keeps_its_schema_for_the_case_system(case, api_key):
 def test_the_api_keeps_its_schema_for_a_caseworker(case, caseworker_session):
     cookies, token = caseworker_session
     case.call_and_validate(
-        headers={"X-CSRFToken": token}, cookies=cookies, excluded_checks=SESSION_EXCLUDED
+        headers={"X-CSRFToken": token},
+        cookies=cookies,
+        excluded_checks=SESSION_EXCLUDED + _excluded(case),
     )
 
 
