@@ -11,7 +11,10 @@
 2. **Server**: gunicorn (``-c python:jobcenter.gunicorn_conf``, ``--workers`` workers) on
    127.0.0.1 and a free port, ``DEBUG`` off, two factors off, with the bench-only
    settings ``bench.load_settings`` (the product's URLs plus the bare view).
-3. **Think phase**: headless locust in its own process (``bench/locustfile.py``):
+3. **Warm-up**: ``--warmup-time`` s of citizen pages, two users per worker (not in
+   the statistics), so that every worker has imported the views, loaded the model and
+   prepared its statements.
+   **Think phase**: headless locust in its own process (``bench/locustfile.py``):
    ``--users`` users (caseworkers 46 : managers 3 : DPO 1), ``between(2, 10)`` s of think
    time between pages, for ``--run-time``; p50/p95/p99 and errors per page from
    locust's CSV statistics.
@@ -324,6 +327,17 @@ def run(args, database_url: str, users_json: Path, work: Path, env: dict) -> dic
     try:
         wait_healthy(port, server)
         common = {"port": port, "work": work, "users_json": users_json, "seed": args.seed}
+        # Each worker imports the views, loads the model and prepares its statements
+        # on its first requests: a short run warms them (its events are counted too).
+        say("warm-up")
+        runs["warmup"] = locust_run(
+            mode="ours",
+            users=args.workers * 2,
+            spawn_rate=args.workers * 2,
+            run_time=f"{args.warmup_time}s",
+            label="warmup",
+            **common,
+        )
         say("think phase")
         runs["think"] = locust_run(
             mode="think",
@@ -395,6 +409,7 @@ def results_of(args, outcome: dict, setup: dict | None, database: str) -> dict:
             "saturation_users": args.saturation,
             "saturation_seconds": args.saturation_time,
             "saturation_warmup_seconds": args.warmup,
+            "warmup_seconds": args.warmup_time,
             "seed": args.seed,
             "database": database,
         },
@@ -430,7 +445,7 @@ def results_of(args, outcome: dict, setup: dict | None, database: str) -> dict:
                     "page": r["stats"].get("citizen") or r["stats"].get("bare"),
                 }
                 for label, r in runs.items()
-                if label != "think"
+                if label not in ("think", "warmup")
             },
             "audit": audit,
         },
@@ -451,6 +466,9 @@ def main() -> None:
     )
     parser.add_argument("--saturation-time", type=int, default=60, help="seconds per run")
     parser.add_argument("--warmup", type=float, default=10, help="seconds not counted")
+    parser.add_argument(
+        "--warmup-time", type=int, default=20, help="seconds of citizen pages before it all"
+    )
     parser.add_argument("--server", default=DEFAULT_SERVER, help="PostgreSQL server URL")
     parser.add_argument("--database", help="reuse this kept database (with --users-json)")
     parser.add_argument("--users-json", type=Path, help="the kept database's users file")

@@ -37,7 +37,7 @@ from audit.services import audit_record
 CITIZEN = uuid.UUID("00000000-0000-4000-8000-00000000b001")
 USER = -70001
 JOBCENTER = -70002
-SPELL = -70003
+SPELL = uuid.UUID("00000000-0000-4000-8000-00000000b002")
 SPECIFICATION = -70004
 NOW = datetime.datetime(1999, 1, 1, tzinfo=datetime.UTC)
 SENTINELS = {"citizen": CITIZEN, "user": USER, "jobcenter": JOBCENTER, "spell": SPELL}
@@ -67,8 +67,11 @@ class _Statement:
     def run(self, cursor, values: dict) -> list[dict]:
         params = [values[v] if kind == "name" else v for kind, v in self.slots]
         cursor.execute(self.sql, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        # The main table's columns come first; a joined table's ``id`` must not win.
+        first: dict[str, int] = {}
+        for index, column in enumerate(cursor.description):
+            first.setdefault(column.name, index)
+        return [{name: row[i] for name, i in first.items()} for row in cursor.fetchall()]
 
 
 @cache
