@@ -14,19 +14,21 @@
 3. **Warm-up**: ``--warmup-time`` s of citizen pages, two users per worker (not in
    the statistics), so that every worker has imported the views, loaded the model and
    prepared its statements.
-   **Think phase**: headless locust in its own process (``bench/locustfile.py``):
+4. **Think phase**: headless locust in its own process (``bench/locustfile.py``):
    ``--users`` users (caseworkers 46 : managers 3 : DPO 1), ``between(2, 10)`` s of think
-   time between pages, for ``--run-time``; p50/p95/p99 and errors per page from
-   locust's CSV statistics.
-4. **Saturation**: the citizen page and the bare view (``bench/load_views.py``: the
-   same SQL and the same audit event, no ORM, no template) with no think time, at each
-   number of users in ``--saturation`` for ``--saturation-time`` s each, alternating;
-   requests per second after ``--warmup`` s; ratio ours / bare.
-5. **Audit**: after gunicorn has stopped, the chain is verified
+   time between pages, for ``--run-time``; p50/p95/p99 and errors per page from locust's
+   own statistics, reset once every user has spawned (``--reset-stats``: the logins at
+   the start, each an Argon2 hash, are not the steady state).
+5. **Saturation**: the citizen page and the bare view (``bench/load_views.py``: the
+   same SQL and the same audit events, no model instances, no template) with no think
+   time, at each number of users in ``--saturation``, alternating: once every user has
+   logged in and ``--warmup`` s more have passed, the page's requests are counted for
+   ``--saturation-time`` s and the run stops; requests per second, ratio ours / bare.
+6. **Audit**: after gunicorn has stopped, the chain is verified
    (``audit.verification.audit_log_verify``, as ``manage.py verify_audit``) and the
    events written during the run (id above the largest before it) are compared, by
    action and by request id, with what locust counted.
-6. ``--output`` (``bench/results/load.json``): ``think``, ``saturation``, ``audit``, the
+7. ``--output`` (``bench/results/load.json``): ``think``, ``saturation``, ``audit``, the
    machine, the date, the parameters and the targets (think p95 under 150 ms on every
    page, ratio at least 0.70), met or not; ``details`` holds the rest. The database is
    dropped unless ``--keep``.
@@ -38,7 +40,6 @@ process by a hard timeout); gunicorn is stopped whatever happens.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import json
 import os
@@ -172,6 +173,7 @@ def locust_run(
     users_json: Path,
     seed: int,
     warmup: float = 0,
+    measure: float = 0,
 ) -> dict:
     """One headless locust run in its own process; its CSV statistics and the counts
     the locustfile wrote."""
@@ -183,6 +185,8 @@ def locust_run(
         "LOAD_COUNTS_JSON": str(counts),
         "LOAD_SEED": str(seed),
         "LOAD_WARMUP_SECONDS": str(warmup),
+        "LOAD_MEASURE_SECONDS": str(measure),
+        "LOAD_USERS": str(users),
         "PYTHONPATH": str(ROOT),
     }
     command = [
@@ -194,6 +198,7 @@ def locust_run(
         "--spawn-rate", str(spawn_rate),
         "--run-time", run_time,
         "--stop-timeout", "30",
+        *(["--reset-stats"] if mode == "think" else []),
         "--csv", str(prefix),
         "--only-summary",
         "--loglevel", "WARNING",
@@ -210,26 +215,10 @@ def locust_run(
             check=True,
             timeout=seconds_of(run_time) + 120,
         )
-    stats = read_stats(Path(f"{prefix}_stats.csv"))
-    return {"stats": stats, "counts": json.loads(counts.read_text())}
-
-
-def read_stats(path: Path) -> dict[str, dict]:
-    stats = {}
-    with path.open(newline="") as handle:
-        for row in csv.DictReader(handle):
-            name = row["Name"] if row["Type"] else "Aggregated"
-            if name == "Aggregated" and not row["Type"]:
-                name = "all"
-            stats[name] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "p50_ms": float(row["50%"] or 0),
-                "p95_ms": float(row["95%"] or 0),
-                "p99_ms": float(row["99%"] or 0),
-                "rps": float(row["Requests/s"] or 0),
-            }
-    return stats
+    # The statistics the locustfile took from locust's own at the test's end, after
+    # the users stopped (the CSV files stay in the work directory, for reading).
+    result = json.loads(counts.read_text())
+    return {"stats": result.pop("stats"), "counts": result}
 
 
 # -- After the run -----------------------------------------------------------------------
@@ -334,8 +323,10 @@ def run(args, database_url: str, users_json: Path, work: Path, env: dict) -> dic
             mode="ours",
             users=args.workers * 2,
             spawn_rate=args.workers * 2,
-            run_time=f"{args.warmup_time}s",
+            run_time=f"{args.warmup_time + args.login_allowance}s",
             label="warmup",
+            warmup=0,
+            measure=args.warmup_time,
             **common,
         )
         say("think phase")
@@ -350,17 +341,25 @@ def run(args, database_url: str, users_json: Path, work: Path, env: dict) -> dic
         say("saturation")
         for users in args.saturation:
             for mode in ("ours", "bare"):
+                # The run stops itself after the logins, the warm-up and the measured
+                # window; the run time is only the hard limit.
+                limit = args.warmup + args.saturation_time + args.login_allowance
                 runs[f"{mode}-{users}"] = locust_run(
                     mode=mode,
                     users=users,
                     spawn_rate=users,
-                    run_time=f"{args.saturation_time}s",
+                    run_time=f"{int(limit)}s",
                     label=f"{mode}-{users}",
                     warmup=args.warmup,
+                    measure=args.saturation_time,
                     **common,
                 )
                 throughput = runs[f"{mode}-{users}"]["counts"].get("throughput") or {}
-                say(f"    {mode} at {users}: {throughput.get('rps')} requests/s")
+                say(
+                    f"    {mode} at {users}: {throughput.get('rps')} requests/s, p95 "
+                    f"{throughput.get('p95_ms')} ms (logins took "
+                    f"{throughput.get('login_seconds')} s)"
+                )
     finally:
         gunicorn_stop(server)
     say("verifying the audit log")
@@ -373,13 +372,20 @@ def run(args, database_url: str, users_json: Path, work: Path, env: dict) -> dic
     return {"runs": runs, "audit": audit, "port": port}
 
 
+def _rps(run_result: dict) -> float | None:
+    """Requests per second in the measured window; none for a run cut off before it
+    ended (the logins took longer than the allowance)."""
+    throughput = run_result["counts"].get("throughput") or {}
+    return throughput.get("rps") if throughput.get("complete") else None
+
+
 def results_of(args, outcome: dict, setup: dict | None, database: str) -> dict:
     runs = outcome["runs"]
     think = think_summary(runs["think"]["stats"])
     saturation = {}
     for users in args.saturation:
-        ours = (runs[f"ours-{users}"]["counts"].get("throughput") or {}).get("rps")
-        bare = (runs[f"bare-{users}"]["counts"].get("throughput") or {}).get("rps")
+        ours = _rps(runs[f"ours-{users}"])
+        bare = _rps(runs[f"bare-{users}"])
         saturation[str(users)] = {
             "ours_rps": ours,
             "bare_rps": bare,
@@ -409,6 +415,7 @@ def results_of(args, outcome: dict, setup: dict | None, database: str) -> dict:
             "saturation_users": args.saturation,
             "saturation_seconds": args.saturation_time,
             "saturation_warmup_seconds": args.warmup,
+            "login_allowance_seconds": args.login_allowance,
             "warmup_seconds": args.warmup_time,
             "seed": args.seed,
             "database": database,
@@ -441,8 +448,8 @@ def results_of(args, outcome: dict, setup: dict | None, database: str) -> dict:
             },
             "saturation_runs": {
                 label: {
-                    "throughput": r["counts"].get("throughput"),
-                    "page": r["stats"].get("citizen") or r["stats"].get("bare"),
+                    "measured": r["counts"].get("throughput"),
+                    "whole_run": r["stats"],
                 }
                 for label, r in runs.items()
                 if label not in ("think", "warmup")
@@ -464,8 +471,16 @@ def main() -> None:
         type=lambda text: [int(n) for n in text.split(",") if n],
         default=[20, 50, 100],
     )
-    parser.add_argument("--saturation-time", type=int, default=60, help="seconds per run")
-    parser.add_argument("--warmup", type=float, default=10, help="seconds not counted")
+    parser.add_argument("--saturation-time", type=int, default=60, help="measured seconds per run")
+    parser.add_argument(
+        "--warmup", type=float, default=10, help="seconds after the logins, not counted"
+    )
+    parser.add_argument(
+        "--login-allowance",
+        type=int,
+        default=180,
+        help="longest the logins of a saturation run may take before it is cut off",
+    )
     parser.add_argument(
         "--warmup-time", type=int, default=20, help="seconds of citizen pages before it all"
     )

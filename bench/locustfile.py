@@ -13,9 +13,14 @@ Environment (set by the runner):
 - ``LOAD_COUNTS_JSON``: where to write, when the test stops, every request that should
   have written an audit event, by action, with the ``X-Request-ID`` of each (the
   middleware puts the same id into the event), and for the saturation modes the
-  throughput after the warm-up.
-- ``LOAD_WARMUP_SECONDS``: the saturation modes count throughput from this long after
-  the first request (logins and spawning are over by then).
+  measured window's throughput and response times.
+- ``LOAD_USERS``, ``LOAD_WARMUP_SECONDS`` and ``LOAD_MEASURE_SECONDS``: the saturation
+  modes wait until all ``LOAD_USERS`` users have tried to log in (each login hashes a
+  password with Argon2: slow by design), then ``LOAD_WARMUP_SECONDS`` more, then count
+  the page's requests and their times for ``LOAD_MEASURE_SECONDS``, and stop the run
+  (``--run-time`` is only the hard limit).
+- Besides the expected events, the JSON holds locust's own statistics per page, taken
+  when the test stops (after the users have stopped).
 
 Every request is named by its page, so locust's statistics are per page; no URL carries
 a CPR number (the searches are POSTs). Only 127.0.0.1 is ever asked: the host must be
@@ -27,17 +32,20 @@ from __future__ import annotations
 import collections
 import itertools
 import json
+import math
 import os
 import random
 import re
 import time
 from urllib.parse import urlsplit
 
+import gevent
 from locust import FastHttpUser, between, constant, events, task
 
 MODE = os.environ.get("LOAD_MODE", "think")
 SEED = int(os.environ.get("LOAD_SEED", "2026"))
 WARMUP_SECONDS = float(os.environ.get("LOAD_WARMUP_SECONDS", "5"))
+MEASURE_SECONDS = float(os.environ.get("LOAD_MEASURE_SECONDS", "30"))
 _PLAN: dict | None = None
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -47,8 +55,10 @@ CITIZEN_LOCATION = re.compile(r"/citizens/([0-9a-f-]{36})/")
 
 # What the locust side expects the server to have recorded: action -> request ids.
 EXPECTED: dict[str, list[str]] = collections.defaultdict(list)
-# Completion times of the saturation modes' measured requests.
-DONE_AT: list[float] = []
+# The saturation modes' page requests: (completed at, response time in ms).
+DONE: list[tuple[float, float]] = []
+LOGGED_IN = 0
+WINDOW: dict[str, float] = {}
 
 
 def plan() -> dict:
@@ -69,38 +79,76 @@ def _test_start(environment, **_kwargs):
     if host != "127.0.0.1":
         raise SystemExit(f"the load test only asks 127.0.0.1, not {host!r}")
     random.seed(SEED)
+    if MODE in ("ours", "bare"):
+        gevent.spawn(_measure, environment)
 
 
-_written = False
+def _measure(environment):
+    """Saturation: once every user is logged in, a warm-up, the measured window, stop."""
+    target = int(os.environ.get("LOAD_USERS") or environment.parsed_options.num_users or 1)
+    while target > LOGGED_IN:  # every user has tried to log in
+        gevent.sleep(0.2)
+    WINDOW["logged_in"] = time.monotonic()
+    gevent.sleep(WARMUP_SECONDS)
+    WINDOW["from"] = time.monotonic()
+    gevent.sleep(MEASURE_SECONDS)
+    WINDOW["to"] = time.monotonic()
+    environment.runner.quit()
+
+
+def _percentile(ordered: list[float], q: float) -> float | None:
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))], 1)
+
+
+def _page_stats(environment) -> dict:
+    stats = {}
+    for (name, _method), entry in sorted(environment.stats.entries.items()):
+        stats[name] = {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "p50_ms": entry.get_response_time_percentile(0.5),
+            "p95_ms": entry.get_response_time_percentile(0.95),
+            "p99_ms": entry.get_response_time_percentile(0.99),
+            "rps": round(entry.total_rps, 3),
+        }
+    return stats
 
 
 def _write_counts(environment, **_kwargs):
-    global _written
+    """At the test's end (after the users have stopped): locust's statistics per page,
+    the expected events, and for the saturation modes the measured window."""
     path = os.environ.get("LOAD_COUNTS_JSON")
-    if not path or _written:
+    if not path:
         return
-    _written = True
     result = {
         "mode": MODE,
+        "stats": _page_stats(environment),
         "expected": {action: len(ids) for action, ids in sorted(EXPECTED.items())},
         "request_ids": dict(sorted(EXPECTED.items())),
     }
-    if DONE_AT:
-        first = min(DONE_AT) + WARMUP_SECONDS
-        measured = sorted(t for t in DONE_AT if t >= first)
-        if len(measured) > 1:
-            seconds = measured[-1] - first
-            result["throughput"] = {
-                "requests": len(measured),
-                "seconds": round(seconds, 2),
-                "rps": round(len(measured) / seconds, 2) if seconds > 0 else None,
-            }
+    if MODE in ("ours", "bare"):
+        start, end = WINDOW.get("from"), WINDOW.get("to")
+        inside = sorted(ms for at, ms in DONE if start is not None and start <= at <= (end or at))
+        seconds = ((end or time.monotonic()) - start) if start is not None else 0
+        result["throughput"] = {
+            "complete": end is not None,
+            "login_seconds": round(WINDOW["logged_in"] - WINDOW["spawned"], 2)
+            if "logged_in" in WINDOW and "spawned" in WINDOW
+            else None,
+            "requests": len(inside),
+            "seconds": round(seconds, 2),
+            "rps": round(len(inside) / seconds, 2) if seconds > 0 and inside else None,
+            "p50_ms": _percentile(inside, 0.50),
+            "p95_ms": _percentile(inside, 0.95),
+            "p99_ms": _percentile(inside, 0.99),
+        }
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(result, handle)
 
 
 events.test_stop.add_listener(_write_counts)
-events.quitting.add_listener(_write_counts)
 
 
 class LoadUser(FastHttpUser):
@@ -119,6 +167,7 @@ class LoadUser(FastHttpUser):
         self.rng = random.Random(f"{SEED}:{type(self).__name__}:{number}")
 
     def on_start(self):
+        WINDOW.setdefault("spawned", time.monotonic())
         page = self.client.get("/login/", name="login (form)")
         token = CSRF_INPUT.search(page.text or "")
         with self.client.post(
@@ -348,8 +397,15 @@ class Saturating(LoadUser):
     role_key = "caseworkers"
     wait_time = constant(0)
 
-    def measured(self):
-        DONE_AT.append(time.monotonic())
+    def on_start(self):
+        global LOGGED_IN
+        super().on_start()
+        LOGGED_IN += 1
+
+    @staticmethod
+    def measured(started: float) -> None:
+        done = time.monotonic()
+        DONE.append((done, (done - started) * 1000))
 
 
 class CitizenPageFlat(Saturating):
@@ -357,8 +413,9 @@ class CitizenPageFlat(Saturating):
 
     @task
     def page(self):
+        started = time.monotonic()
         if self.citizen_page(self.rng.choice(self.person["citizens"]), name="citizen") is not None:
-            self.measured()
+            self.measured(started)
 
 
 class BareViewFlat(Saturating):
@@ -367,6 +424,7 @@ class BareViewFlat(Saturating):
     @task
     def page(self):
         citizen_id = self.rng.choice(self.person["citizens"])
+        started = time.monotonic()
         with self.client.get(
             f"/bench/citizen/{citizen_id}/", name="bare", catch_response=True
         ) as response:
@@ -376,7 +434,7 @@ class BareViewFlat(Saturating):
             expect("citizen.view", response)
             if response.text == "estimate":
                 expect("estimate.view", response)
-            self.measured()
+        self.measured(started)
 
 
 # Only the classes of the mode run (locust runs every non-abstract User in the file).
