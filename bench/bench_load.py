@@ -16,9 +16,10 @@
    prepared its statements.
 4. **Think phase**: headless locust in its own process (``bench/locustfile.py``):
    ``--users`` users (caseworkers 46 : managers 3 : DPO 1), ``between(2, 10)`` s of think
-   time between pages, for ``--run-time``; p50/p95/p99 and errors per page from locust's
-   own statistics, reset once every user has spawned (``--reset-stats``: the logins at
-   the start, each an Argon2 hash, are not the steady state).
+   time between pages; once every user has logged in (each login an Argon2 hash: the
+   start is not the steady state) and ``--warmup`` s more have passed, locust's
+   statistics are reset and ``--run-time`` is measured: p50/p95/p99 and errors per
+   page.
 5. **Saturation**: the citizen page and the bare view (``bench/load_views.py``: the
    same SQL and the same audit events, no model instances, no template) with no think
    time, at each number of users in ``--saturation``, alternating: once every user has
@@ -198,7 +199,6 @@ def locust_run(
         "--spawn-rate", str(spawn_rate),
         "--run-time", run_time,
         "--stop-timeout", "30",
-        *(["--reset-stats"] if mode == "think" else []),
         "--csv", str(prefix),
         "--only-summary",
         "--loglevel", "WARNING",
@@ -330,12 +330,17 @@ def run(args, database_url: str, users_json: Path, work: Path, env: dict) -> dic
             **common,
         )
         say("think phase")
+        measure = seconds_of(args.run_time)
         runs["think"] = locust_run(
             mode="think",
             users=args.users,
             spawn_rate=args.spawn_rate,
-            run_time=args.run_time,
+            # The run stops itself after the logins, the warm-up and the measured
+            # window; this is only the hard limit.
+            run_time=f"{int(args.warmup + measure + args.login_allowance)}s",
             label="think",
+            warmup=args.warmup,
+            measure=measure,
             **common,
         )
         say("saturation")
@@ -446,10 +451,12 @@ def results_of(args, outcome: dict, setup: dict | None, database: str) -> dict:
                 name: {"requests": s["requests"], "failures": s["failures"], "rps": s["rps"]}
                 for name, s in runs["think"]["stats"].items()
             },
+            "think_window": runs["think"]["counts"].get("window"),
+            "think_before_window": runs["think"]["counts"].get("before_window"),
             "saturation_runs": {
                 label: {
                     "measured": r["counts"].get("throughput"),
-                    "whole_run": r["stats"],
+                    "locust_window": r["stats"],
                 }
                 for label, r in runs.items()
                 if label not in ("think", "warmup")

@@ -14,11 +14,12 @@ Environment (set by the runner):
   have written an audit event, by action, with the ``X-Request-ID`` of each (the
   middleware puts the same id into the event), and for the saturation modes the
   measured window's throughput and response times.
-- ``LOAD_USERS``, ``LOAD_WARMUP_SECONDS`` and ``LOAD_MEASURE_SECONDS``: the saturation
-  modes wait until all ``LOAD_USERS`` users have tried to log in (each login hashes a
-  password with Argon2: slow by design), then ``LOAD_WARMUP_SECONDS`` more, then count
-  the page's requests and their times for ``LOAD_MEASURE_SECONDS``, and stop the run
-  (``--run-time`` is only the hard limit).
+- ``LOAD_USERS``, ``LOAD_WARMUP_SECONDS`` and ``LOAD_MEASURE_SECONDS``: every mode waits
+  until all ``LOAD_USERS`` users have tried to log in (each login hashes a password
+  with Argon2: slow by design), then ``LOAD_WARMUP_SECONDS`` more; then locust's
+  statistics are reset (those before are kept apart), the requests are counted for
+  ``LOAD_MEASURE_SECONDS``, and the run stops (``--run-time`` is only the hard limit).
+  The think phase has at least one manager and one DPO (``fixed_count``).
 - Besides the expected events, the JSON holds locust's own statistics per page, taken
   when the test stops (after the users have stopped).
 
@@ -59,6 +60,7 @@ EXPECTED: dict[str, list[str]] = collections.defaultdict(list)
 DONE: list[tuple[float, float]] = []
 LOGGED_IN = 0
 WINDOW: dict[str, float] = {}
+LOGIN_STATS: dict[str, dict] = {}  # every page's statistics up to the measured window
 
 
 def plan() -> dict:
@@ -79,17 +81,19 @@ def _test_start(environment, **_kwargs):
     if host != "127.0.0.1":
         raise SystemExit(f"the load test only asks 127.0.0.1, not {host!r}")
     random.seed(SEED)
-    if MODE in ("ours", "bare"):
-        gevent.spawn(_measure, environment)
+    gevent.spawn(_measure, environment)
 
 
 def _measure(environment):
-    """Saturation: once every user is logged in, a warm-up, the measured window, stop."""
+    """Once every user has logged in, a warm-up; then locust's statistics are reset
+    (those of the logins kept apart), the measured window runs, and the run stops."""
     target = int(os.environ.get("LOAD_USERS") or environment.parsed_options.num_users or 1)
     while target > LOGGED_IN:  # every user has tried to log in
         gevent.sleep(0.2)
     WINDOW["logged_in"] = time.monotonic()
     gevent.sleep(WARMUP_SECONDS)
+    LOGIN_STATS.update(_page_stats(environment))
+    environment.stats.reset_all()
     WINDOW["from"] = time.monotonic()
     gevent.sleep(MEASURE_SECONDS)
     WINDOW["to"] = time.monotonic()
@@ -124,7 +128,14 @@ def _write_counts(environment, **_kwargs):
         return
     result = {
         "mode": MODE,
-        "stats": _page_stats(environment),
+        "stats": _page_stats(environment),  # the measured window's
+        "before_window": LOGIN_STATS,
+        "window": {
+            "complete": "to" in WINDOW,
+            "login_seconds": round(WINDOW["logged_in"] - WINDOW["spawned"], 2)
+            if "logged_in" in WINDOW and "spawned" in WINDOW
+            else None,
+        },
         "expected": {action: len(ids) for action, ids in sorted(EXPECTED.items())},
         "request_ids": dict(sorted(EXPECTED.items())),
     }
@@ -188,6 +199,8 @@ class LoadUser(FastHttpUser):
                 if response.status_code == 200:
                     expect("auth.login_failed", response)
                 response.failure(f"login {self.person['username']}: {response.status_code}")
+        global LOGGED_IN
+        LOGGED_IN += 1
 
     def token(self, text: str | None) -> str:
         found = CSRF_INPUT.search(text or "")
@@ -397,11 +410,6 @@ class Saturating(LoadUser):
     role_key = "caseworkers"
     wait_time = constant(0)
 
-    def on_start(self):
-        global LOGGED_IN
-        super().on_start()
-        LOGGED_IN += 1
-
     @staticmethod
     def measured(started: float) -> None:
         done = time.monotonic()
@@ -436,6 +444,12 @@ class BareViewFlat(Saturating):
                 expect("estimate.view", response)
         self.measured(started)
 
+
+# At least one manager and one DPO in the think phase, whatever the number of users.
+_USERS = int(os.environ.get("LOAD_USERS") or 0)
+if _USERS:
+    Manager.fixed_count = max(1, round(_USERS * Manager.weight / 50))
+    Dpo.fixed_count = max(1, round(_USERS * Dpo.weight / 50))
 
 # Only the classes of the mode run (locust runs every non-abstract User in the file).
 if MODE == "ours":
