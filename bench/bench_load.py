@@ -302,7 +302,7 @@ def think_summary(stats: dict[str, dict]) -> dict:
             "errors": s["failures"],
         }
         for name, s in sorted(stats.items())
-        if name != "all"
+        if name != "all" and s["requests"]  # the logins came before the window
     }
 
 
