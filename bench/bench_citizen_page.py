@@ -11,7 +11,8 @@ On a throwaway PostgreSQL database (created on the server, dropped afterwards):
    exist: each copy gets a new id, a new keyed CPR hash (``md5`` of the new id, so it
    stays unique per jobcenter) and the same encrypted CPR number, and copies of the
    original's spells (new ids and external ids), meetings, snapshots, outcomes,
-   estimates and guardian group object permissions, so team access works exactly as
+   estimates (a correction names the copy of the snapshot it corrects) and guardian
+   group object permissions, so team access works exactly as
    for a real citizen. ``VACUUM ANALYZE`` and a ``CHECKPOINT`` follow.
 2. *Measured, in a fresh child process.* The demo caseworker (``caseworker``, team
    Dagpenge) is logged in with Django's test ``Client`` (``force_login``), with
@@ -80,10 +81,11 @@ CREATE TEMP TABLE citizen_map ON COMMIT DROP AS
     FROM casework_citizen c CROSS JOIN generate_series(%(first)s, %(last)s) AS k
     WHERE c.id IN (SELECT id FROM originals);
 
-INSERT INTO casework_citizen (id, jobcenter_id, cpr_encrypted, cpr_hash, name, birth_date,
-                              gender, postal_code, citizenship, created_at)
-SELECT m.new_id, c.jobcenter_id, c.cpr_encrypted, md5(m.new_id::text), c.name, c.birth_date,
-       c.gender, c.postal_code, c.citizenship, c.created_at
+INSERT INTO casework_citizen (id, jobcenter_id, cpr_encrypted, cpr_hash, cpr_keyset, name,
+                              birth_date, gender, street_address, postal_code, citizenship,
+                              created_at)
+SELECT m.new_id, c.jobcenter_id, c.cpr_encrypted, md5(m.new_id::text), c.cpr_keyset, c.name,
+       c.birth_date, c.gender, c.street_address, c.postal_code, c.citizenship, c.created_at
 FROM citizen_map m JOIN casework_citizen c ON c.id = m.old_id;
 
 CREATE TEMP TABLE spell_map ON COMMIT DROP AS
@@ -113,9 +115,10 @@ CREATE TEMP TABLE snapshot_map ON COMMIT DROP AS
 INSERT INTO casework_assessmentsnapshot (id, spell_id, specification_id, as_of, "values",
                                          corrects_id, correction_reason, created_by_id,
                                          created_at)
-SELECT m.new_id, m.spell_id, a.specification_id, a.as_of, a."values", NULL,
+SELECT m.new_id, m.spell_id, a.specification_id, a.as_of, a."values", c.new_id,
        a.correction_reason, a.created_by_id, a.created_at
-FROM snapshot_map m JOIN casework_assessmentsnapshot a ON a.id = m.old_id;
+FROM snapshot_map m JOIN casework_assessmentsnapshot a ON a.id = m.old_id
+LEFT JOIN snapshot_map c ON c.old_id = a.corrects_id AND c.spell_id = m.spell_id;
 
 INSERT INTO casework_estimate (snapshot_id, spell_id, model_version_id, probability, band,
                                leaf_id, missing_inputs, computed_at)
@@ -166,12 +169,6 @@ def child_populate(citizens: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM casework_citizen")
         original = cursor.fetchone()[0]
-        # Corrections are not copied (the demo has none): the map keeps only originals.
-        cursor.execute(
-            "SELECT count(*) FROM casework_assessmentsnapshot WHERE corrects_id IS NOT NULL"
-        )
-        if cursor.fetchone()[0]:
-            raise SystemExit("the demo data has corrected snapshots; the copy does not handle them")
         cursor.execute("CREATE TABLE originals AS SELECT id FROM casework_citizen")
         cursor.execute("SET synchronous_commit TO off")
     copies = max(0, math.ceil((citizens - original) / original))
