@@ -84,3 +84,26 @@ def test_the_estimate_view_cannot_be_recorded_the_page_shows_no_estimate_and_say
     assert not AuditEvent.objects.filter(action=AuditAction.ESTIMATE_VIEW).exists()
     # The lookup itself was recorded: the caseworker saw the citizen, not the estimate.
     assert AuditEvent.objects.filter(action=AuditAction.CITIZEN_VIEW).count() == 1
+
+
+def test_the_disk_full_the_case_system_gets_a_503_problem_with_no_citizen_data(
+    audit_refuses, jobcenter, citizen, active_version, judgement_first_off,  # noqa: F811
+):
+    from django.test import Client
+
+    from jobcenter.service_accounts import service_account_create
+
+    key = service_account_create(jobcenter=jobcenter, name="sagssystem", days=30).key
+    case_system = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    events = AuditEvent.objects.count()
+    audit_refuses("disk_full")
+
+    answer = case_system.get(f"/api/v1/citizens/{citizen.pk}/assessment/")
+    assert answer.status_code == 503 and answer["Retry-After"] == "60"
+    assert answer["Content-Type"].startswith("application/problem+json")
+    problem = answer.json()
+    assert problem["detail_da"].startswith("Handlingen kunne ikke skrives i loggen")
+    assert problem["detail_en"].startswith("The action could not be written to the log")
+    body = answer.content.decode()
+    assert "Karen" not in body and "probability" not in body and "No space left" not in body
+    assert AuditEvent.objects.count() == events
