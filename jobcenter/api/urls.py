@@ -1,5 +1,5 @@
 """The API under /api/v1/: each app's endpoints beside its pages (``casework/api/``,
-``prediction/api/``, ``dpo/api/``), and the schema and its documentation."""
+``prediction/api/``, ``dpo/api/``, ``cockpit/api/``), and the schema and its documentation."""
 
 from django.urls import include, path
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("v1/", include("casework.api.urls_records")),  # the write API (docs/imports.md)
     path("v1/", include("prediction.api.urls")),
     path("v1/", include("dpo.api.urls")),
+    path("v1/", include("cockpit.api.urls")),
     path("schema/", SchemaView.as_view(), name="api_schema"),
     path("docs/", DocsView.as_view(), name="api_docs"),
 ]

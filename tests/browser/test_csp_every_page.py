@@ -54,6 +54,11 @@ NOT_PAGES = {
     "prediction_api:versions",
     "prediction_api:version",
     "dpo_api:audit_events",
+    "cockpit_api:cockpit",
+    "casework:import_confirm",  # POST only
+    "api_records",  # the write API: POST only
+    "api_record_create",
+    "api_records_bulk",
 }
 ROLES = ["caseworker", "manager", "dpo", "analyst", "administrator"]
 

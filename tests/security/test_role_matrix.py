@@ -213,7 +213,7 @@ def _expected(row: dict, role: str, name: str) -> str:
 
 
 def _is_api(name: str) -> bool:
-    return name.startswith(("casework_api:", "prediction_api:", "dpo_api:", "api_"))
+    return name.startswith("api_") or name.split(":")[0].endswith("_api")
 
 
 ADMIN_PAGES = ["admin:index", "admin:jobcenter_user_changelist", "admin:jobcenter_team_add"]
