@@ -352,6 +352,49 @@ def test_the_cockpit_summarises_each_jobcenter_alone(towns, tmp_path):
         _never_the_others(text, other, where="cockpit PDF")
 
 
+# -- The API ----------------------------------------------------------------------------
+
+
+def test_no_api_answer_of_one_carries_the_others(towns):
+    """The case system's key, the model registry, the cockpit and the DPO's log search
+    through the API: each jobcenter's callers get their own, and another jobcenter's
+    citizen or version is the same 404 as one that does not exist."""
+    from jobcenter.service_accounts import service_account_create
+
+    a, b = towns
+    for town in towns:
+        summary_run_execute(run_id=SummaryRun.objects.create(jobcenter=town.jobcenter).pk)
+    for town, other in ((a, b), (b, a)):
+        key = service_account_create(jobcenter=town.jobcenter, name="fasit", days=30).key
+        case_system = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        own, foreign = town.citizens[0], other.citizens[0]
+        answer = case_system.get(f"/api/v1/citizens/{own.pk}/assessment/")
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["model_version"]["id"] == town.version.pk
+        _never_the_others(answer.content.decode(), other, where="assessment API")
+        note = case_system.get(f"/api/v1/citizens/{own.pk}/journal-note/")
+        assert note.status_code == 200
+        _never_the_others(note.content.decode(), other, where="journal note API")
+        for path in (f"/api/v1/citizens/{foreign.pk}/assessment/",
+                     f"/api/v1/citizens/{foreign.pk}/journal-note/",
+                     f"/api/v1/spells/{foreign.spells.get().external_id}/assessment/"):
+            answer = case_system.get(path)
+            assert answer.status_code == 404, path
+            assert foreign.name not in answer.content.decode()
+
+        manager = town.client(town.manager)
+        listed = manager.get("/api/v1/models/").json()["results"]
+        assert {v["id"] for v in listed} == {town.version.pk}
+        assert manager.get(f"/api/v1/models/{other.version.pk}/").status_code == 404
+        cockpit = manager.get("/api/v1/cockpit/")
+        assert cockpit.status_code == 200 and cockpit.json()["model"]["id"] == town.version.pk
+        _never_the_others(cockpit.content.decode(), other, where="cockpit API")
+
+        log = town.client(town.dpo).get("/api/v1/audit/events/")
+        assert log.status_code == 200
+        _never_the_others(log.content.decode(), other, where="audit API")
+
+
 # -- Tasks ----------------------------------------------------------------------------
 
 
