@@ -319,6 +319,16 @@ def records_from_json(document: Any, *, max_rows: int) -> ReadResult:
             continue
         data = {}
         for key, value in item.items():
+            if "\x00" in str(key) or (isinstance(value, str) and "\x00" in value):
+                # JSON may spell a NUL character (\u0000); no database text holds one.
+                result.errors.append(
+                    _error(
+                        number,
+                        str(key).replace("\x00", "\ufffd"),
+                        _("Teksten indeholder et nul-tegn (NUL), som ikke kan gemmes."),
+                    )
+                )
+                continue
             if isinstance(value, dict | list):
                 result.errors.append(
                     _error(

@@ -183,3 +183,21 @@ def test_only_service_accounts_and_administrators_may_write(
     client.force_login(admin)
     assert post(client, "api_record_create", CITIZEN, record_type="citizens").status_code == 200
     assert Citizen.objects.get().jobcenter == jobcenter
+
+
+def test_a_nul_character_in_a_value_or_a_field_name_is_refused_not_a_server_error(api):
+    """JSON may spell NUL (\\u0000), which no PostgreSQL text or JSON column holds: it is
+    a clear 400 (and a stored first answer for a retry), never a 500."""
+    bodies = {
+        "nul-value": dict(CITIZEN, name="Karen\u0000Jensen"),
+        "nul-field": {**CITIZEN, "na\u0000me": "x"},
+    }
+    for key, body in bodies.items():
+        for _attempt in range(2):  # the retry gets the stored first answer
+            answer = post(
+                api, "api_record_create", body, record_type="citizens", **{"Idempotency-Key": key}
+            )
+            assert answer.status_code == 400, answer.content
+            (messages,) = field_errors(answer).values()
+            assert "Teksten indeholder et nul-tegn (NUL), som ikke kan gemmes." in messages
+    assert not Citizen.objects.exists()
