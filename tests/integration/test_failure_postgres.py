@@ -129,10 +129,19 @@ def test_postgresql_down_a_clear_503_nothing_half_written_and_back_by_itself(
         page = browser.get(base + citizen_url(citizen), timeout=10)
         assert page.status_code == 200, page.text[:2000]
         assert private_pg.psql("SELECT count(*) FROM casework_judgement", "jc") == "0"
+        # The user sends the form again from the page as it is now (the estimate it shows
+        # and its token), as a browser would after the reload.
+        judgement["estimate_id"] = re.search(
+            r'name="estimate_id" value="(\d+)"', page.text
+        ).group(1)
+        judgement["csrfmiddlewaretoken"] = _csrf(browser, page.text)
         answer = browser.post(base + citizen_url(citizen, "judgement"), data=judgement,
                               headers={"Referer": base}, allow_redirects=False, timeout=10)
         assert answer.status_code == 302, answer.text[:2000]
-        assert private_pg.psql("SELECT count(*) FROM casework_judgement", "jc") == "1"
+        landed = browser.get(base + answer.headers["Location"], timeout=10).text
+        assert private_pg.psql("SELECT count(*) FROM casework_judgement", "jc") == "1", (
+            re.findall(r'<ul class="messages">(.*?)</ul>', landed, re.S) or landed[:3000]
+        )
         assert private_pg.psql(
             "SELECT count(*) FROM audit_auditevent "
             f"WHERE action = '{AuditAction.JUDGEMENT_RECORD}'",
