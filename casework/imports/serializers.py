@@ -152,6 +152,17 @@ class SpellRecordSerializer(_RecordSerializer):
     start_date = _date_field()
     end_date = _date_field(required=False, default=None, allow_null=True)
 
+    def __init__(self, *args, team_names: frozenset[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team_names = team_names
+
+    def validate_team(self, value: str) -> str:
+        """Checked with the record's other fields, so a preview lists every problem of
+        the row at once (the import checks again against what is stored)."""
+        if self.team_names is not None and value not in self.team_names:
+            raise serializers.ValidationError(_("Teamet findes ikke i jobcentret."))
+        return value
+
     def validate(self, attrs):
         end = attrs.get("end_date")
         if end is not None and end < attrs["start_date"]:

@@ -162,6 +162,9 @@ def records_import(
         specification=feature_spec.specification,
         errors=errors,
         progress=progress,
+        team_names=frozenset(
+            Team.objects.filter(jobcenter=jobcenter).values_list("name", flat=True)
+        ),
     )
     with transaction.atomic():
         plan = _Plan(jobcenter=jobcenter, feature_spec=feature_spec, errors=errors)

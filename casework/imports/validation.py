@@ -68,10 +68,12 @@ class Validated:
     named_spells: set[str] = field(default_factory=set)
 
 
-def serializers_for(specification: Specification) -> dict[str, serializers.Serializer]:
+def serializers_for(
+    specification: Specification, *, team_names: frozenset[str] | None = None
+) -> dict[str, serializers.Serializer]:
     return {
         "citizen": CitizenRecordSerializer(),
-        "spell": SpellRecordSerializer(),
+        "spell": SpellRecordSerializer(team_names=team_names),
         "meeting": MeetingRecordSerializer(),
         "snapshot": SnapshotRecordSerializer(specification=specification),
         "outcome": OutcomeRecordSerializer(specification=specification),
@@ -112,8 +114,9 @@ def records_validate(
     specification: Specification,
     errors: ErrorList,
     progress: Progress | None = None,
+    team_names: frozenset[str] | None = None,
 ) -> Validated:
-    checkers = serializers_for(specification)
+    checkers = serializers_for(specification, team_names=team_names)
     result = Validated()
     seen: dict[str, dict[Any, int]] = {name: {} for name in RECORD_TYPES}
     total = len(records)

@@ -182,9 +182,13 @@ def test_references_to_unknown_citizens_teams_and_spells_are_refused(setup):
     )
     report = import_bytes(csv_bytes(rows), jobcenter=setup)
     found = {(e.column, e.reason) for e in report.errors}
-    assert ("cpr", "Der er ingen borger med dette CPR-nummer i jobcentret eller i filen.") in found
     assert ("team", "Teamet findes ikke i jobcentret.") in found
     assert ("spell_id", "Der er intet forløb med dette id i jobcentret eller i filen.") in found
+    assert _nothing_written()
+    rows[0]["team"] = rows_default()[1]["team"]  # a known team: the missing citizen shows
+    report = import_bytes(csv_bytes(rows), jobcenter=setup)
+    found = {(e.column, e.reason) for e in report.errors}
+    assert ("cpr", "Der er ingen borger med dette CPR-nummer i jobcentret eller i filen.") in found
     assert _nothing_written()
 
 
@@ -293,3 +297,17 @@ def test_a_spell_moved_to_another_team_moves_the_access(setup, team_a, team_b):
     assert report.counts["spell"].updated == 1
     assert citizens_visible_to(user=alice).count() == 0
     assert citizens_visible_to(user=charlie).count() == 1
+
+
+def test_every_problem_of_a_row_is_reported_at_once(setup):
+    """A spell with an impossible date and an unknown team: the preview names both, so
+    the case system's export is fixed in one go."""
+    rows = rows_default()
+    spell = next(row for row in rows if row["record_type"] == "spell")
+    spell["team"] = "Team Ukendt"
+    spell["start_date"] = "31-02-2026"
+    report = import_bytes(csv_bytes(rows), jobcenter=setup)
+    line = rows.index(spell) + 2  # the header is line 1
+    found = {(e.line, e.column) for e in report.errors}
+    assert {(line, "team"), (line, "start_date")} <= found
+    assert _nothing_written()
