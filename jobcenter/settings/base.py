@@ -335,8 +335,9 @@ SERVICE_ACCOUNT_KEY_MAX_DAYS = envint("SERVICE_ACCOUNT_KEY_MAX_DAYS", 365)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jobcenter beslutningsstøtte API",
     "DESCRIPTION": (
-        "The case system's integration: assessments, journal notes, model versions and "
-        "the DPO's log search. See docs/api.md."
+        "The case system's integration: writing citizens, spells, meetings, assessment "
+        "inputs and outcomes; reading assessments and journal notes; model versions, the "
+        "managers' cockpit and the DPO's log search. See docs/api.md and docs/imports.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
