@@ -128,12 +128,14 @@ def test_postgresql_down_a_clear_503_nothing_half_written_and_back_by_itself(
         # The same gunicorn worker, its old connection dead: it reconnects by itself.
         page = browser.get(base + citizen_url(citizen), timeout=10)
         assert page.status_code == 200, page.text[:2000]
+        # Still logged in: the 503s left the session cookie alone.
+        assert "Karen Jensen" in page.text and "/login/" not in page.url
         assert private_pg.psql("SELECT count(*) FROM casework_judgement", "jc") == "0"
         # The user sends the form again from the page as it is now (the estimate it shows
         # and its token), as a browser would after the reload.
-        judgement["estimate_id"] = re.search(
-            r'name="estimate_id" value="(\d+)"', page.text
-        ).group(1)
+        shown = re.search(r'name="estimate_id" value="(\d+)"', page.text)
+        assert shown, re.findall(r'id="estimate-message"[^>]*>(.*?)</p>', page.text, re.S)
+        judgement["estimate_id"] = shown.group(1)
         judgement["csrfmiddlewaretoken"] = _csrf(browser, page.text)
         answer = browser.post(base + citizen_url(citizen, "judgement"), data=judgement,
                               headers={"Referer": base}, allow_redirects=False, timeout=10)
