@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,26 +47,12 @@ from bench.common import (  # noqa: E402
     postgres_version,
     run_child,
     say,
+    timing_summary,
     write_results,
 )
 
 RESULTS = ROOT / "bench" / "results" / "api_read.json"
 SEED = 2026
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def summary(times_ms: list[float], queries: list[int]) -> dict:
-    return {
-        "requests": len(times_ms),
-        "median_ms": round(statistics.median(times_ms), 2),
-        "p95_ms": round(percentile(times_ms, 0.95), 2),
-        "p99_ms": round(percentile(times_ms, 0.99), 2),
-        "queries": sorted(set(queries)),
-    }
 
 
 def child_measure(requests: int, seed: int) -> dict:
@@ -145,7 +130,7 @@ def child_measure(requests: int, seed: int) -> dict:
                 assert response.json()["state"] == "shown", response.json()
             times[name].append(elapsed)
             counts[name].append(len(captured))
-    result = {name: summary(times[name], counts[name]) for name in ways}
+    result = {name: timing_summary(times[name], counts[name]) for name in ways}
     for name in ("api_caseworker", "api_service_account"):
         result[name]["p95_ratio_to_page"] = round(
             result[name]["p95_ms"] / result["page"]["p95_ms"], 2

@@ -39,7 +39,6 @@ import json
 import math
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -62,6 +61,7 @@ from bench.common import (  # noqa: E402
     postgres_version,
     run_child,
     say,
+    timing_summary,
     write_results,
 )
 
@@ -204,24 +204,6 @@ def child_populate(citizens: int) -> dict:
 # -- Measurement --------------------------------------------------------------------------
 
 
-def _summary(times_ms: list[float], queries: list[int]) -> dict:
-    ordered = sorted(times_ms)
-
-    def percentile(p: float) -> float:
-        # nearest-rank percentile
-        return round(ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)], 2)
-
-    return {
-        "requests": len(ordered),
-        "median_ms": round(statistics.median(ordered), 2),
-        "p95_ms": percentile(95),
-        "p99_ms": percentile(99),
-        "max_ms": round(ordered[-1], 2),
-        "mean_ms": round(statistics.fmean(ordered), 2),
-        "queries": {str(n): c for n, c in sorted(collections.Counter(queries).items())},
-    }
-
-
 def _timed_get(client, url: str):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -283,7 +265,7 @@ def child_measure(requests: int, repeat_one: int, seed: int) -> dict:
         queries.append(len(captured))
         if elapsed > slowest[0]:
             slowest = (elapsed, citizen_id, [q["sql"] for q in captured.captured_queries])
-    random_sample = _summary(times, queries)
+    random_sample = timing_summary(times, queries)
 
     # Not timed: what the sample's pages showed.
     states = collections.Counter()
@@ -328,7 +310,7 @@ def child_measure(requests: int, repeat_one: int, seed: int) -> dict:
             times.append(elapsed)
             counts.append(count)
         body = response.content.decode()
-        one[label] = _summary(times, counts) | {
+        one[label] = timing_summary(times, counts) | {
             "estimate_in_page": 'id="estimate-probability"' in body,
             "state": estimate_panel(
                 page=citizen_page_for_user(user=user, citizen_id=citizen_id)

@@ -5,10 +5,13 @@ Scripts import it as ``bench.common`` after putting the project root on ``sys.pa
 
 from __future__ import annotations
 
+import collections
 import json
+import math
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -138,3 +141,22 @@ def say(line: str) -> None:
 def write_results(path: Path, results: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+def timing_summary(times_ms: list[float], queries: list[int]) -> dict:
+    """Server times of a page's requests (nearest-rank percentiles) and how many
+    requests made each number of queries."""
+    ordered = sorted(times_ms)
+
+    def percentile(p: float) -> float:
+        return round(ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)], 2)
+
+    return {
+        "requests": len(ordered),
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": percentile(95),
+        "p99_ms": percentile(99),
+        "max_ms": round(ordered[-1], 2),
+        "mean_ms": round(statistics.fmean(ordered), 2),
+        "queries": {str(n): c for n, c in sorted(collections.Counter(queries).items())},
+    }
