@@ -256,6 +256,7 @@ def rule_feedback_list(*, user: User, state: str = ""):
             "model_version__number",
             "model_version__specification__name",
             "model_version__specification__definition",
+            "model_version__specification__sha256",
             "review__state",
             "review__note",
             "review__reviewed_at",
