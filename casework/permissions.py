@@ -21,6 +21,7 @@ from casework.models import (
     CitizenGroupObjectPermission,
     CitizenUserObjectPermission,
 )
+from jobcenter.compiled_reads import CompiledRead, StandIn
 from jobcenter.models import Role, Team, User
 
 VIEW_CITIZEN = "casework.view_citizen"
@@ -43,24 +44,23 @@ class Access:
     SERVICE = "service"  # the case system's service account: its own jobcenter's citizens
 
 
-def citizen_with_access(
-    *, user: User, citizen_id, queryset: QuerySet[Citizen] | None = None
-) -> tuple[Citizen, str]:
-    """The citizen and how ``user`` may see them (``Access.TEAM`` or, for a caseworker
-    with an unexpired break-the-glass access, ``Access.BREAK_GLASS``; the jobcenter's
-    service account, ``Access.SERVICE``), in one query.
+def citizen_with_access(*, user: User, citizen_id) -> tuple[Citizen, str]:
+    """The citizen (with the jobcenter) and how ``user`` may see them (``Access.TEAM``
+    or, for a caseworker with an unexpired break-the-glass access, ``Access.BREAK_GLASS``;
+    the jobcenter's service account, ``Access.SERVICE``), in one query.
     Raises ``Citizen.DoesNotExist`` otherwise, so forbidden and unknown look alike."""
     if not user.is_authenticated or not user.is_active or user.jobcenter_id is None:
         raise Citizen.DoesNotExist
-    base = queryset if queryset is not None else Citizen.objects.all()
-    via_team, via_break_glass = _access_expressions(
-        user=user, citizen_id=citizen_id, now=timezone.now()
+    found = CITIZEN_WITH_ACCESS.read(
+        citizen=Citizen._meta.pk.to_python(citizen_id),
+        user=user.pk,
+        jobcenter=user.jobcenter_id,
+        now=timezone.now(),
+        content_type=ContentType.objects.get_for_model(Citizen).pk,
     )
-    citizen = (
-        base.filter(pk=citizen_id, jobcenter_id=user.jobcenter_id)
-        .annotate(via_team=via_team, via_break_glass=via_break_glass)
-        .get()
-    )
+    if not found:
+        raise Citizen.DoesNotExist
+    citizen = found[0]
     if citizen.via_team:
         return citizen, Access.TEAM
     if user.has_role(Role.SERVICE):
@@ -72,15 +72,39 @@ def citizen_with_access(
     raise Citizen.DoesNotExist
 
 
-def _access_expressions(*, user: User, citizen_id, now) -> tuple[RawSQL, RawSQL]:
-    """Whether ``user`` holds ``view_citizen`` on the citizen, through one of their
+def _citizen_with_access_query(*, citizen, user, jobcenter, now, content_type) -> QuerySet:
+    via_team, via_break_glass = _access_expressions(
+        user_id=user, citizen_id=citizen, now=now, content_type_id=content_type
+    )
+    return (
+        Citizen.objects.select_related("jobcenter")
+        .filter(pk=citizen, jobcenter_id=jobcenter)
+        .annotate(via_team=via_team, via_break_glass=via_break_glass)
+    )
+
+
+# Compiled once per connection: it runs on every citizen page, letter and API read.
+CITIZEN_WITH_ACCESS = CompiledRead(
+    _citizen_with_access_query,
+    citizen=StandIn.uuid(1),
+    user=StandIn.integer(1),
+    jobcenter=StandIn.integer(2),
+    now=StandIn.moment(1),
+    content_type=StandIn.integer(3),
+)
+
+
+def _access_expressions(
+    *, user_id: int, citizen_id, now, content_type_id: int
+) -> tuple[RawSQL, RawSQL]:
+    """Whether the user holds ``view_citizen`` on the citizen, through one of their
     groups (a team) or directly, and whether they hold an unexpired break-the-glass
     access to them. The first reads the rows ``get_objects_for_user`` reads (no global
     permissions, no superuser shortcut), but by the one citizen's id (an index) instead
     of collecting every citizen the user's teams may see, which costs time in
     proportion to the team's caseload.
 
-    Written as SQL because it runs on every citizen page. Built with the ORM (two
+    Written as SQL because it runs on every citizen page: built with the ORM (two
     correlated ``Exists`` of a union with joins) it took about 2 ms of Python per
     request to compile, many times what the database needs to answer it; and each
     test here names the citizen by its id, not by the outer row, so that the planner
@@ -110,17 +134,17 @@ def _access_expressions(*, user: User, citizen_id, now) -> tuple[RawSQL, RawSQL]
         ' AND b."user_id" = %s AND b."starts_at" <= %s AND b."expires_at" > %s)'
     )
     citizen = Citizen._meta.pk.get_db_prep_value(citizen_id, connection)
-    permission = (ContentType.objects.get_for_model(Citizen).pk, "view_citizen")
+    permission = (content_type_id, "view_citizen")
     at = connection.ops.adapt_datetimefield_value(now)
     # Table names from the models' metadata, values as parameters: no injection here.
     return (
         RawSQL(  # noqa: S611
             granted.format(permission_id=permission_id.format(**tables), **tables),
-            (citizen, *permission, user.pk, citizen, *permission, user.pk),
+            (citizen, *permission, user_id, citizen, *permission, user_id),
             output_field=BooleanField(),
         ),
         RawSQL(  # noqa: S611
-            glass.format(**tables), (citizen, user.pk, at, at), output_field=BooleanField()
+            glass.format(**tables), (citizen, user_id, at, at), output_field=BooleanField()
         ),
     )
 

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet
 from django.utils import timezone
 
 from casework.display import snapshot_inputs
@@ -19,6 +19,7 @@ from casework.models import (
     Spell,
 )
 from casework.permissions import Access, citizen_with_access, citizens_visible_to
+from jobcenter.compiled_reads import CompiledRead, StandIn, prefetched_set
 from jobcenter.models import Jobcenter, User
 from prediction.selectors import Assessment, assessment_for_inputs
 
@@ -169,18 +170,16 @@ def citizen_get_for_user(*, user: User, citizen_id) -> Citizen:
 
 
 def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
-    """Everything the citizen page shows, in a fixed number of queries."""
-    citizen, access = citizen_with_access(
-        user=user,
-        citizen_id=citizen_id,
-        queryset=Citizen.objects.select_related("jobcenter"),
-    )
-    spells = list(
-        Spell.objects.filter(citizen=citizen)
-        .select_related("team", "caseworker")
-        .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.order_by("number")))
-        .order_by(F("end_date").desc(nulls_first=True), "-start_date")
-    )
+    """Everything the citizen page shows, in a fixed number of queries, each compiled
+    once per connection (``jobcenter.compiled_reads``)."""
+    citizen, access = citizen_with_access(user=user, citizen_id=citizen_id)
+    spells = CITIZEN_SPELLS.read(citizen=citizen.pk)
+    meetings: dict = {spell.pk: [] for spell in spells}
+    if spells:
+        for meeting in CITIZEN_MEETINGS.read(citizen=citizen.pk):
+            meetings[meeting.spell_id].append(meeting)
+    for spell in spells:
+        prefetched_set(spell, "meetings", meetings[spell.pk])
     current = next((s for s in spells if s.end_date is None), None)
     snapshots: list[AssessmentSnapshot] = []
     judgements: list[Judgement] = []
@@ -188,17 +187,9 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
     estimates: list[Estimate] = []
     feedback: list[RuleFeedback] = []
     if current is not None:
-        snapshots = list(
-            AssessmentSnapshot.objects.filter(spell=current)
-            .select_related("specification", "created_by")
-            .order_by("created_at", "pk")
-        )
+        snapshots = SPELL_SNAPSHOTS.read(spell=current.pk)
         if snapshots:
-            history = list(
-                Judgement.objects.filter(spell=current)
-                .select_related("caseworker", "reveal_answer")
-                .order_by("-created_at", "-pk")
-            )
+            history = SPELL_JUDGEMENTS.read(spell=current.pk)
             # The case system reads the spell's judgements, whoever made them; a person
             # their own.
             judgements = (
@@ -206,15 +197,9 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
                 if access == Access.SERVICE
                 else [j for j in history if j.caseworker_id == user.pk]
             )
-            estimates = list(Estimate.objects.filter(spell=current).order_by("computed_at", "pk"))
-            feedback = list(
-                RuleFeedback.objects.filter(estimate__spell=current, user=user).order_by("pk")
-            )
-    objection = (
-        Objection.objects.filter(citizen=citizen, withdrawn_at__isnull=True)
-        .select_related("recorded_by")
-        .first()
-    )
+            estimates = SPELL_ESTIMATES.read(spell=current.pk)
+            feedback = SPELL_FEEDBACK.read(spell=current.pk, user=user.pk)
+    standing = CITIZEN_OBJECTION.read(citizen=citizen.pk)
     break_glass = None
     if access == Access.BREAK_GLASS:
         break_glass = break_glass_current(user=user, citizen_id=citizen.pk)
@@ -225,13 +210,66 @@ def citizen_page_for_user(*, user: User, citizen_id) -> CitizenPage:
         current_spell=current,
         snapshot=snapshot_in_force(snapshots),
         snapshots=snapshots,
-        objection=objection,
+        objection=standing[0] if standing else None,
         judgements=judgements,
         estimates=estimates,
         break_glass=break_glass,
         history=history,
         feedback=feedback,
     )
+
+
+# The citizen page's reads, compiled once per connection: the page is the one every
+# caseworker opens at every meeting.
+CITIZEN_SPELLS = CompiledRead(
+    lambda *, citizen: (
+        Spell.objects.filter(citizen_id=citizen)
+        .select_related("team", "caseworker")
+        .order_by(F("end_date").desc(nulls_first=True), "-start_date")
+    ),
+    citizen=StandIn.uuid(11),
+)
+CITIZEN_MEETINGS = CompiledRead(
+    lambda *, citizen: Meeting.objects.filter(spell__citizen_id=citizen).order_by(
+        "spell_id", "number"
+    ),
+    citizen=StandIn.uuid(12),
+)
+SPELL_SNAPSHOTS = CompiledRead(
+    lambda *, spell: (
+        AssessmentSnapshot.objects.filter(spell_id=spell)
+        .select_related("specification", "created_by")
+        .order_by("created_at", "pk")
+    ),
+    spell=StandIn.uuid(13),
+)
+SPELL_JUDGEMENTS = CompiledRead(
+    lambda *, spell: (
+        Judgement.objects.filter(spell_id=spell)
+        .select_related("caseworker", "reveal_answer")
+        .order_by("-created_at", "-pk")
+    ),
+    spell=StandIn.uuid(14),
+)
+SPELL_ESTIMATES = CompiledRead(
+    lambda *, spell: Estimate.objects.filter(spell_id=spell).order_by("computed_at", "pk"),
+    spell=StandIn.uuid(15),
+)
+SPELL_FEEDBACK = CompiledRead(
+    lambda *, spell, user: RuleFeedback.objects.filter(
+        estimate__spell_id=spell, user_id=user
+    ).order_by("pk"),
+    spell=StandIn.uuid(16),
+    user=StandIn.integer(16),
+)
+CITIZEN_OBJECTION = CompiledRead(
+    lambda *, citizen: (
+        Objection.objects.filter(citizen_id=citizen, withdrawn_at__isnull=True)
+        .select_related("recorded_by")
+        .order_by("pk")[:1]
+    ),
+    citizen=StandIn.uuid(17),
+)
 
 
 def snapshot_in_force(snapshots: list[AssessmentSnapshot]) -> AssessmentSnapshot | None:

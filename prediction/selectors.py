@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q
 
+from jobcenter.compiled_reads import CompiledRead, StandIn
 from prediction.artifacts import ArtifactRefused, artifact_load, compiled_cache
 from prediction.explanations import CompiledTree, Explanation, NotScorable, compile_tree, explain
 from prediction.models import FeatureSpec, ModelStatus, ModelVersion, ScoringControl, TrainingRun
@@ -65,15 +66,12 @@ def model_version_by_id(*, version_id: int) -> ModelVersion | None:
 
 
 def model_version_active(*, specification_id: int, jobcenter_id: int | None) -> ModelVersion | None:
-    """The version that scores the jobcenter's citizens assessed on ``specification_id``."""
-    return (
-        ModelVersion.objects.select_related("specification")
-        .defer("artifact")
-        .filter(
-            jobcenter_id=jobcenter_id, specification_id=specification_id, status=ModelStatus.ACTIVE
-        )
-        .first()
-    )
+    """The version that scores the jobcenter's citizens assessed on ``specification_id``
+    (a version always belongs to a jobcenter: none without one)."""
+    if jobcenter_id is None:
+        return None
+    found = ACTIVE_VERSION.read(specification=specification_id, jobcenter=jobcenter_id)
+    return found[0] if found else None
 
 
 def model_versions_active(*, jobcenter_id: int | None):
@@ -113,9 +111,25 @@ def training_runs_recent(*, jobcenter_id: int | None, limit: int = 10):
 
 def scoring_control(*, jobcenter_id: int | None) -> ScoringControl:
     """The jobcenter's switches (unsaved defaults until someone first sets one)."""
-    return ScoringControl.objects.filter(jobcenter_id=jobcenter_id).first() or ScoringControl(
-        jobcenter_id=jobcenter_id
-    )
+    found = SCORING_CONTROL.read(jobcenter=jobcenter_id) if jobcenter_id is not None else []
+    return found[0] if found else ScoringControl(jobcenter_id=jobcenter_id)
+
+
+# Read for every estimate shown: compiled once per connection.
+ACTIVE_VERSION = CompiledRead(
+    lambda *, specification, jobcenter: (
+        ModelVersion.objects.select_related("specification")
+        .defer("artifact")
+        .filter(jobcenter_id=jobcenter, specification_id=specification, status=ModelStatus.ACTIVE)
+        .order_by("pk")[:1]
+    ),
+    specification=StandIn.integer(21),
+    jobcenter=StandIn.integer(22),
+)
+SCORING_CONTROL = CompiledRead(
+    lambda *, jobcenter: ScoringControl.objects.filter(jobcenter_id=jobcenter).order_by("pk")[:1],
+    jobcenter=StandIn.integer(23),
+)
 
 
 def model_compiled(*, version: ModelVersion) -> CompiledTree:
