@@ -87,3 +87,19 @@ def test_a_correction_for_a_citizen_who_objects_is_not_scored(
     assert AssessmentSnapshot.objects.count() == 2
     assert not Estimate.objects.exists()
     assert events(AuditAction.CORRECTION)[0].details["scoring"] == "objection"
+
+
+def test_markup_in_a_correction_is_shown_as_text_and_the_rows_own_markup_is_not(
+    login, caseworker, citizen, active_version, judgement_first_off
+):
+    client = login(caseworker)
+    client.get(citizen_url(citizen))
+    response = _correct(
+        client, citizen, value="2", source='<b onclick="x()">eIndkomst</b>', reason="<i>ja</i>"
+    )
+    assert response.status_code == 302
+    page = client.get(citizen_url(citizen)).content.decode()
+    assert "<td>&lt;b onclick=&quot;x()&quot;&gt;eIndkomst&lt;/b&gt;</td>" in page
+    assert "<b onclick" not in page and "<i>ja</i>" not in page
+    assert '<span class="muted" id="input-months_employed_3y-original">Oprindelig: 20' in page
+    assert '<span class="visually-hidden">Måneder i beskæftigelse' in page
