@@ -126,6 +126,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widgets through Jinja2, the rest through Django's engine (jobcenter/form_renderer.py).
+FORM_RENDERER = "jobcenter.form_renderer.WidgetRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jobcenter.sqlite3'}"),
