@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from casework.models import (
     BreakGlassAccess,
@@ -32,10 +32,31 @@ def citizens_visible_to(*, user: User, queryset: QuerySet[Citizen] | None = None
     if not user.is_authenticated or not user.is_active or user.jobcenter_id is None:
         return Citizen.objects.none()
     base = queryset if queryset is not None else Citizen.objects.all()
-    base = base.filter(jobcenter_id=user.jobcenter_id)
-    return get_objects_for_user(
-        user, VIEW_CITIZEN, klass=base, accept_global_perms=False, with_superuser=False
+    return base.filter(
+        citizen_visible(user=user, citizen=OuterRef("pk")), jobcenter_id=user.jobcenter_id
     )
+
+
+def citizen_visible(*, user: User, citizen) -> Q:
+    """Whether ``user`` holds ``view_citizen`` on ``citizen`` (an ``OuterRef`` to a
+    citizen id: ``OuterRef("citizen_id")`` in a query of spells), through one of their
+    groups (a team) or directly: the rows guardian's ``get_objects_for_user`` reads, with
+    no global permissions and no superuser shortcut.
+
+    Asked of each row by the citizen's id (an index), not as guardian asks it (the set of
+    every citizen the user's teams may see, which a query then joins or hashes): at
+    1,000,000 citizens that set cost the caseload about 450 ms a query, twice a page."""
+    permission = Permission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Citizen), codename="view_citizen"
+    ).values("pk")
+    teams = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    by_team = CitizenGroupObjectPermission.objects.filter(
+        content_object_id=citizen, permission_id__in=permission, group_id__in=teams
+    )
+    by_user = CitizenUserObjectPermission.objects.filter(
+        content_object_id=citizen, permission_id__in=permission, user_id=user.pk
+    )
+    return Q(Exists(by_team)) | Q(Exists(by_user))
 
 
 class Access:

@@ -18,7 +18,12 @@ from casework.models import (
     RuleFeedback,
     Spell,
 )
-from casework.permissions import Access, citizen_with_access, citizens_visible_to
+from casework.permissions import (
+    Access,
+    citizen_visible,
+    citizen_with_access,
+    citizens_visible_to,
+)
 from jobcenter.compiled_reads import CompiledRead, StandIn, prefetched_set
 from jobcenter.models import Jobcenter, User
 from prediction.selectors import Assessment, assessment_for_inputs
@@ -56,9 +61,9 @@ def caseload_for_user(
     team's (``scope="team"``), with meetings held and whether an assessment can be made."""
     spells = (
         Spell.objects.filter(
+            citizen_visible(user=user, citizen=OuterRef("citizen_id")),
             end_date__isnull=True,
             jobcenter_id=user.jobcenter_id,
-            citizen__in=citizens_visible_to(user=user),
         )
         .select_related("citizen", "caseworker")
         .annotate(
