@@ -52,7 +52,7 @@ def _rows(cursor, read, **values) -> list[dict]:
     cursor.execute(sql, params)
     first: dict[str, int] = {}
     for index, column in enumerate(cursor.description):
-        first.setdefault(column.name, index)
+        first.setdefault(column[0], index)
     return [{name: row[i] for name, i in first.items()} for row in cursor.fetchall()]
 
 
