@@ -130,18 +130,21 @@ class CompiledRead:
             "would be frozen into the SQL; name it"
         )
 
-    def compiled(self, using: str | None = None) -> _Compiled:
-        connection = connections[using or router.db_for_read(self.build_model())]
+    def _prepared(self, using: str | None, values: dict):
+        """The database alias, its connection, the read compiled for it (once per
+        connection) and the SQL's parameters for ``values``."""
+        db = using or router.db_for_read(self._model())
+        connection = connections[db]
         cache = connection.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
         compiled = cache.get(self.key)
         if compiled is None:
             compiled = cache[self.key] = self._compile(connection)
-        return compiled
+        return db, connection, compiled, _params(compiled.slots, values, connection)
 
-    def build_model(self) -> type[Model]:
-        model = getattr(self, "_model", None)
+    def _model(self) -> type[Model]:
+        model = getattr(self, "_built_model", None)
         if model is None:
-            model = self._model = self.build(**self.stand_ins).model
+            model = self._built_model = self.build(**self.stand_ins).model
         return model
 
     # -- Reading --------------------------------------------------------------------------
@@ -149,17 +152,14 @@ class CompiledRead:
     def sql_and_params(self, *, using: str | None = None, **values) -> tuple[str, list]:
         """The SQL and its parameters for ``values`` (for a caller that reads the rows
         itself, such as the load test's bare view)."""
-        compiled = self.compiled(using)
-        connection = connections[using or router.db_for_read(compiled.model)]
-        return compiled.sql, _params(compiled.slots, values, connection)
+        _, _, compiled, params = self._prepared(using, values)
+        return compiled.sql, params
 
     def read(self, *, using: str | None = None, **values) -> list:
         """The instances for ``values``, as the built queryset would give them."""
-        db = using or router.db_for_read(self.build_model())
-        connection = connections[db]
-        compiled = self.compiled(db)
+        db, connection, compiled, params = self._prepared(using, values)
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, _params(compiled.slots, values, connection))
+            cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if not rows:
             return []

@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from casework.judgements import judgement_record
+from casework.models import Agreement, NextStep, RiskBand
 from tests.prediction.test_views import make_active
 
 
@@ -35,3 +37,18 @@ def events(action=None, since=0):
 def last_event_id():
     last = AuditEvent.objects.order_by("-pk").first()
     return last.pk if last else 0
+
+
+def judge_before_seeing(user, citizen):
+    """``user`` records a judgement of the citizen's open spell without having seen the
+    estimate (as the judgement-first rule asks), so the next page shows it."""
+    snapshot = citizen.spells.get(end_date__isnull=True).snapshots.order_by("-pk").first()
+    return judgement_record(
+        user=user,
+        citizen_id=citizen.pk,
+        snapshot_id=snapshot.pk,
+        estimate_id=None,
+        risk_band=RiskBand.MEDIUM,
+        agreement=Agreement.NOT_SEEN,
+        next_step=NextStep.GUIDANCE,
+    )

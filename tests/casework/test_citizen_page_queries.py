@@ -6,9 +6,7 @@ purpose, update the numbers here and say why in the commit."""
 import pytest
 from django.db import connection
 
-from casework.judgements import judgement_record
-from casework.models import Agreement, NextStep, RiskBand
-from tests.casework.conftest import citizen_url
+from tests.casework.conftest import citizen_url, judge_before_seeing
 from tests.factories import make_citizen_with_spell
 
 # An audit event is one statement on PostgreSQL (the chain head advanced, the event
@@ -27,26 +25,13 @@ HIDDEN = 15 + AUDIT_STATEMENTS
 SHOWN = HIDDEN + 2 + AUDIT_STATEMENTS
 
 
-def _judge_before_seeing(user, citizen):
-    snapshot = citizen.spells.get().snapshots.get()
-    judgement_record(
-        user=user,
-        citizen_id=citizen.pk,
-        snapshot_id=snapshot.pk,
-        estimate_id=None,
-        risk_band=RiskBand.MEDIUM,
-        agreement=Agreement.NOT_SEEN,
-        next_step=NextStep.GUIDANCE,
-    )
-
-
 def test_a_shown_estimate_takes_an_exact_number_of_queries(
     login, caseworker, citizen, team_a, active_version, django_assert_num_queries
 ):
     client = login(caseworker)
     busy, _ = make_citizen_with_spell(team=team_a, caseworker=caseworker, meetings=6, name="Bo")
     for who in (citizen, busy):
-        _judge_before_seeing(caseworker, who)
+        judge_before_seeing(caseworker, who)
         client.get(citizen_url(who))  # warm: caches; the estimate row exists afterwards
         with django_assert_num_queries(SHOWN):
             response = client.get(citizen_url(who))
@@ -75,7 +60,7 @@ def test_the_count_does_not_grow_with_the_teams_caseload(
 ):
     for number in range(colleagues_citizens):
         make_citizen_with_spell(team=team_a, caseworker=caseworker, name=f"Borger {number}")
-    _judge_before_seeing(caseworker, citizen)
+    judge_before_seeing(caseworker, citizen)
     client = login(caseworker)
     client.get(citizen_url(citizen))
     with django_assert_num_queries(SHOWN):

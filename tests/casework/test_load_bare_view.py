@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from casework.judgements import judgement_record
-from casework.models import Agreement, NextStep, RiskBand
+from tests.casework.conftest import judge_before_seeing
 from tests.factories import make_citizen_with_spell
 
 pytestmark = pytest.mark.urls("bench.load_urls")
@@ -51,16 +50,7 @@ def test_the_bare_view_sends_the_pages_reads_and_writes_its_events(
         assert _actions(last) == page_events == ["citizen.view"]
         assert body == "ok"
     # Judged first, the estimate is shown: both write the estimate view too.
-    snapshot = citizen.spells.get().snapshots.get()
-    judgement_record(
-        user=caseworker,
-        citizen_id=citizen.pk,
-        snapshot_id=snapshot.pk,
-        estimate_id=None,
-        risk_band=RiskBand.HIGH,
-        agreement=Agreement.NOT_SEEN,
-        next_step=NextStep.GUIDANCE,
-    )
+    judge_before_seeing(caseworker, citizen)
     client.get(f"/citizens/{citizen.pk}/")
     last = AuditEvent.objects.order_by("-pk").first().pk
     page, html = _reads(client, f"/citizens/{citizen.pk}/")
@@ -70,5 +60,5 @@ def test_the_bare_view_sends_the_pages_reads_and_writes_its_events(
     bare, body = _reads(client, f"/bench/citizen/{citizen.pk}/")
     assert bare == page and body == "estimate"
     assert _actions(last) == page_events == ["citizen.view", "estimate.view"]
-    # A citizen of another team is refused by both.
+    # A citizen of another team: the bare view answers 404 (the page its refusal).
     assert login(other_caseworker).get(f"/bench/citizen/{citizen.pk}/").status_code == 404

@@ -10,13 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from casework.corrections import snapshot_correct
-from casework.judgements import judgement_record, rule_feedback_record
+from casework.judgements import rule_feedback_record
 from casework.models import (
-    Agreement,
     Citizen,
-    NextStep,
     Objection,
-    RiskBand,
     RuleFeedback,
     Spell,
 )
@@ -34,6 +31,7 @@ from casework.selectors import (
 from casework.services import citizen_view, objection_record
 from prediction.registry import scoring_pause_set
 from prediction.selectors import ACTIVE_VERSION, SCORING_CONTROL
+from tests.casework.conftest import judge_before_seeing
 from tests.factories import make_citizen_with_spell
 
 
@@ -71,16 +69,7 @@ def busy_citizen(citizen, caseworker, team_a, active_version):
         end_date=datetime.date(2023, 9, 1),
         external_id="OLD-1",
     )
-    page = citizen_page_for_user(user=caseworker, citizen_id=citizen.pk)
-    judgement_record(
-        user=caseworker,
-        citizen_id=citizen.pk,
-        snapshot_id=page.snapshot.pk,
-        estimate_id=None,
-        risk_band=RiskBand.MEDIUM,
-        agreement=Agreement.NOT_SEEN,
-        next_step=NextStep.GUIDANCE,
-    )
+    judge_before_seeing(caseworker, citizen)
     page, panel = citizen_view(user=caseworker, citizen_id=citizen.pk)
     assert panel.shown, panel.state
     rule_feedback_record(
